@@ -1,0 +1,5 @@
+"""``python -m parkgis`` runs the CLI."""
+
+from parkgis.cli import main
+
+main()

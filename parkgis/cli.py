@@ -1,0 +1,122 @@
+"""The ``parkgis`` command (Typer). Errors are one clear line on stderr, exit code 1."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import typer
+from pydantic import ValidationError
+
+from parkgis.errors import ParkGISError
+from parkgis.settings import Settings
+
+app = typer.Typer(
+    help="parkgis: parcels, plant space, firms and projects of an industrial zone, in PostGIS.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Start, stop and inspect the database.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def fail(message: str) -> None:
+    """Print one line to stderr and exit 1."""
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(1)
+
+
+def clean_errors(fn: F) -> F:
+    """Turn domain and settings errors into one line on stderr instead of a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except ParkGISError as exc:
+            fail(str(exc))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            loc = ".".join(str(p) for p in first["loc"])
+            fail(f"setting PARKGIS_{loc.upper()}: {first['msg']}")
+        except KeyboardInterrupt:
+            fail("interrupted")
+
+    return wrapper  # type: ignore[return-value]
+
+
+def load_settings() -> Settings:
+    """Settings from the environment (errors become one line)."""
+    return Settings()
+
+
+@db_app.command("up")
+@clean_errors
+def db_up_cmd() -> None:
+    """Create/start the database (embedded unless PARKGIS_DATABASE_URL) and migrate to head."""
+    from parkgis.db import db_status, db_up
+
+    settings = load_settings()
+    engine = db_up(settings.db)
+    engine.dispose()
+    st = db_status(settings.db)
+    typer.echo(f"database up ({st.mode}): {st.location}, PostGIS {st.postgis}, rev {st.revision}")
+
+
+@db_app.command("down")
+@clean_errors
+def db_down_cmd() -> None:
+    """Stop the embedded database (data is kept)."""
+    from parkgis.db import db_down
+
+    settings = load_settings()
+    if settings.db.database_url:
+        typer.echo("external database (PARKGIS_DATABASE_URL): nothing to stop")
+    elif db_down(settings.db):
+        typer.echo("embedded database stopped")
+    else:
+        typer.echo("embedded database was not running")
+
+
+@db_app.command("status")
+@clean_errors
+def db_status_cmd(
+    as_json: bool = typer.Option(False, "--json", help="Print the status as JSON."),
+) -> None:
+    """Say where the database is and whether it is up (exit 3 when it is down)."""
+    from parkgis.db import db_status
+
+    st = db_status(load_settings().db)
+    if as_json:
+        typer.echo(json.dumps(st.as_dict(), indent=2))
+    else:
+        state = "up" if st.up else "down"
+        typer.echo(f"{st.mode} database: {state}")
+        typer.echo(f"  location: {st.location}")
+        if st.port:
+            typer.echo(f"  port:     {st.port} (127.0.0.1 and unix socket)")
+        if st.url:
+            typer.echo(f"  url:      {st.url}")
+        if st.postgis:
+            typer.echo(f"  postgis:  {st.postgis}")
+        if st.up:
+            typer.echo(f"  schema:   {st.revision or 'not migrated; run `parkgis db up`'}")
+        if st.error:
+            typer.echo(f"  note:     {st.error}")
+    if not st.up:
+        raise typer.Exit(3)
+
+
+def main() -> None:
+    """Entry point for ``python -m parkgis``."""
+    app()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

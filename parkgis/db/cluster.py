@@ -1,0 +1,461 @@
+"""The embedded PostGIS cluster: a private PostgreSQL under ``PARKGIS_HOME``.
+
+Layout of ``PARKGIS_HOME``::
+
+    pgdata/         the cluster (made by initdb, owned by the cluster user)
+    run/            the unix socket
+    postgres.log    the server log
+    .lock           held while ``up``/``down`` run, so concurrent calls queue
+
+``initdb`` refuses to run as root. When parkgis runs as root, the cluster belongs to a
+dedicated system user (``PARKGIS_PG_USER``, default ``parkgis``, created on first use)
+and every server command runs as that user.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from parkgis.errors import ConfigError, DatabaseUnavailable
+from parkgis.settings import DatabaseSettings
+
+SUPERUSER = "parkgis"
+_SOCKET_PATH_MAX = 100
+_PG_MAJOR_PREFERRED = "15"
+
+
+@dataclass(frozen=True)
+class ClusterPaths:
+    """Where the pieces of an embedded cluster live."""
+
+    home: Path
+
+    @property
+    def pgdata(self) -> Path:
+        """Data directory."""
+        return self.home / "pgdata"
+
+    @property
+    def sockdir(self) -> Path:
+        """Unix socket directory."""
+        return self.home / "run"
+
+    @property
+    def logfile(self) -> Path:
+        """Server log."""
+        return self.home / "postgres.log"
+
+    @property
+    def lockfile(self) -> Path:
+        """Lock serialising up/down."""
+        return self.home / ".lock"
+
+
+def find_bindir(settings: DatabaseSettings) -> Path:
+    """Directory of the system PostgreSQL's ``initdb`` and ``pg_ctl``.
+
+    Raises
+    ------
+    ConfigError
+        When no PostgreSQL server binaries are installed, naming the package.
+    """
+    if settings.pg_bindir is not None:
+        if not (settings.pg_bindir / "initdb").exists():
+            raise ConfigError(
+                f"PARKGIS_PG_BINDIR={settings.pg_bindir} has no initdb; point it at a "
+                "PostgreSQL bin directory such as /usr/lib/postgresql/15/bin"
+            )
+        return settings.pg_bindir
+    root = Path("/usr/lib/postgresql")
+    found = sorted(
+        (p.parent for p in root.glob("*/bin/initdb")),
+        key=lambda p: (p.parent.name != _PG_MAJOR_PREFERRED, -_major(p.parent.name)),
+    )
+    if not found:
+        on_path = shutil.which("initdb")
+        if on_path:
+            return Path(on_path).parent
+        raise ConfigError(
+            "PostgreSQL server is not installed (no initdb found): "
+            "apt-get install postgresql-15 postgresql-15-postgis-3"
+        )
+    return found[0]
+
+
+def _major(name: str) -> int:
+    try:
+        return int(name)
+    except ValueError:
+        return 0
+
+
+def check_postgis_installed(bindir: Path) -> None:
+    """Raise a :class:`ConfigError` naming the package when PostGIS is missing."""
+    major = bindir.parent.name
+    sharedir = Path(f"/usr/share/postgresql/{major}/extension")
+    if sharedir.is_dir() and not (sharedir / "postgis.control").exists():
+        raise ConfigError(
+            f"PostGIS is not installed for PostgreSQL {major}: "
+            f"apt-get install postgresql-{major}-postgis-3"
+        )
+
+
+class EmbeddedCluster:
+    """A private PostgreSQL cluster under ``PARKGIS_HOME``.
+
+    Parameters
+    ----------
+    settings : DatabaseSettings
+        ``home``, ``db_name``, ``pg_bindir``, ``pg_port`` and ``pg_user`` are used.
+    """
+
+    def __init__(self, settings: DatabaseSettings) -> None:
+        self.settings = settings
+        self.paths = ClusterPaths(settings.home.expanduser().absolute())
+        self._bindir: Path | None = None
+
+    # --- helpers -------------------------------------------------------------------------
+
+    @property
+    def bindir(self) -> Path:
+        """PostgreSQL bin directory (found lazily)."""
+        if self._bindir is None:
+            self._bindir = find_bindir(self.settings)
+        return self._bindir
+
+    @property
+    def as_root(self) -> bool:
+        """True when we must hand the cluster to a dedicated system user."""
+        return os.geteuid() == 0
+
+    def _owner(self) -> str | None:
+        return self.settings.pg_user if self.as_root else None
+
+    def _run(
+        self, *args: str, check: bool = True, timeout: float = 120
+    ) -> subprocess.CompletedProcess[str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+        env["LC_ALL"] = "C.UTF-8"
+        owner = self._owner()
+        if owner:
+            env["HOME"] = str(self.paths.home)
+        try:
+            proc = subprocess.run(
+                [str(self.bindir / args[0]), *args[1:]],
+                capture_output=True,
+                text=True,
+                env=env,
+                user=owner,
+                cwd=str(self.paths.home),
+                timeout=timeout,
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise DatabaseUnavailable(
+                f"{args[0]} did not finish in {timeout:.0f} s; see {self.paths.logfile}"
+            ) from exc
+        if check and proc.returncode != 0:
+            msg = (proc.stderr or proc.stdout).strip().splitlines()
+            raise DatabaseUnavailable(
+                f"{args[0]} failed: {msg[-1] if msg else 'exit ' + str(proc.returncode)}"
+                f" (log: {self.paths.logfile})"
+            )
+        return proc
+
+    def _ensure_user(self) -> None:
+        name = self.settings.pg_user
+        try:
+            pwd.getpwnam(name)
+            return
+        except KeyError:
+            pass
+        useradd = shutil.which("useradd") or "/usr/sbin/useradd"
+        proc = subprocess.run(
+            [useradd, "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", name],
+            capture_output=True,
+            text=True,
+        )
+        if proc.returncode != 0 and "already exists" not in proc.stderr:
+            raise ConfigError(
+                f"cannot create the system user {name!r} that owns the embedded database "
+                f"({proc.stderr.strip()}); create it, or run parkgis as a normal user"
+            )
+
+    def _chown(self, path: Path) -> None:
+        owner = self._owner()
+        if owner:
+            shutil.chown(path, user=owner, group=pwd.getpwnam(owner).pw_gid)
+
+    def _prepare_home(self) -> None:
+        home = self.paths.home
+        try:
+            home.mkdir(parents=True, exist_ok=True)
+            probe = home / ".write-test"
+            probe.write_text("ok")
+            probe.unlink()
+        except OSError as exc:
+            raise ConfigError(
+                f"PARKGIS_HOME {home} is not writable ({exc.strerror}); set PARKGIS_HOME "
+                "to a writable directory"
+            ) from exc
+        sock = str(self.paths.sockdir / ".s.PGSQL.65535")
+        if len(sock) > _SOCKET_PATH_MAX:
+            raise ConfigError(
+                f"PARKGIS_HOME {home} is too long for a unix socket path "
+                f"({len(sock)} > {_SOCKET_PATH_MAX} characters); choose a shorter PARKGIS_HOME"
+            )
+        if self.as_root:
+            self._ensure_user()
+            owner = self.settings.pg_user
+            for parent in [home, *home.parents]:
+                st = parent.stat()
+                if not st.st_mode & 0o001:
+                    raise ConfigError(
+                        f"the database user {owner!r} cannot enter {parent} (mode "
+                        f"{oct(st.st_mode & 0o777)}); set PARKGIS_HOME outside it, or "
+                        f"chmod o+x {parent}"
+                    )
+        self.paths.sockdir.mkdir(exist_ok=True)
+        os.chmod(self.paths.sockdir, 0o755)
+        self._chown(self.paths.sockdir)
+        if not self.paths.logfile.exists():
+            self.paths.logfile.touch()
+        self._chown(self.paths.logfile)
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        self.paths.home.mkdir(parents=True, exist_ok=True)
+        with open(self.paths.lockfile, "a+") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    # --- state ---------------------------------------------------------------------------
+
+    @property
+    def initialised(self) -> bool:
+        """True when the data directory holds a complete cluster."""
+        return (self.paths.pgdata / "PG_VERSION").exists()
+
+    def running_port(self) -> int | None:
+        """The port of the live postmaster of this cluster, or None when it is down."""
+        pidfile = self.paths.pgdata / "postmaster.pid"
+        try:
+            lines = pidfile.read_text().splitlines()
+        except (FileNotFoundError, PermissionError):
+            return None
+        if len(lines) < 4 or not _is_postmaster(int(lines[0] or 0), self.paths.pgdata):
+            return None
+        return int(lines[3])
+
+    def url(self, port: int | None = None, dbname: str | None = None) -> str:
+        """SQLAlchemy URL over the unix socket (the port names the socket file)."""
+        port = port or self.running_port()
+        if port is None:
+            raise DatabaseUnavailable(
+                f"the embedded database in {self.paths.home} is not running: run `parkgis db up`"
+            )
+        return (
+            f"postgresql+psycopg://{SUPERUSER}@/{dbname or self.settings.db_name}"
+            f"?host={self.paths.sockdir}&port={port}"
+        )
+
+    # --- lifecycle -----------------------------------------------------------------------
+
+    def init(self) -> None:
+        """Create the cluster with initdb, atomically: a failed attempt leaves nothing."""
+        if self.initialised:
+            return
+        check_postgis_installed(self.bindir)
+        tmp = self.paths.home / f"pgdata.init-{os.getpid()}"
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        for stale in self.paths.home.glob("pgdata.init-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        if self.paths.pgdata.exists():
+            # Left by an interrupted run before PG_VERSION was written.
+            shutil.rmtree(self.paths.pgdata)
+        tmp.mkdir(mode=0o700)
+        self._chown(tmp)
+        try:
+            self._run(
+                "initdb",
+                "-D",
+                str(tmp),
+                "-U",
+                SUPERUSER,
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+                timeout=300,
+            )
+            conf = tmp / "postgresql.conf"
+            with conf.open("a") as fh:
+                fh.write(
+                    "\n# parkgis embedded cluster\n"
+                    "listen_addresses = '127.0.0.1'\n"
+                    f"unix_socket_directories = '{self.paths.sockdir}'\n"
+                    "max_connections = 100\n"
+                    "shared_buffers = 256MB\n"
+                    "timezone = 'UTC'\n"
+                    "log_min_messages = warning\n"
+                )
+            tmp.rename(self.paths.pgdata)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+
+    def _clear_stale_pidfile(self) -> None:
+        pidfile = self.paths.pgdata / "postmaster.pid"
+        if not pidfile.exists():
+            return
+        try:
+            pid = int(pidfile.read_text().splitlines()[0])
+        except (ValueError, IndexError):
+            pid = 0
+        if not _is_postmaster(pid, self.paths.pgdata):
+            pidfile.unlink(missing_ok=True)
+            for lock in self.paths.sockdir.glob(".s.PGSQL.*"):
+                lock.unlink(missing_ok=True)
+
+    def start(self) -> int:
+        """Start the server when it is not running; return its port."""
+        port = self.running_port()
+        if port is not None:
+            return port
+        self._clear_stale_pidfile()
+        fixed = self.settings.pg_port
+        attempts = 1 if fixed else 5
+        last: Exception | None = None
+        for _ in range(attempts):
+            port = fixed or _free_port()
+            if fixed and not _port_free(fixed):
+                raise ConfigError(
+                    f"port {fixed} on 127.0.0.1 is in use; unset PARKGIS_PG_PORT to pick a free "
+                    "one, or stop what listens there"
+                )
+            try:
+                self._run(
+                    "pg_ctl",
+                    "-D",
+                    str(self.paths.pgdata),
+                    "-l",
+                    str(self.paths.logfile),
+                    "-w",
+                    "-t",
+                    "90",
+                    "-o",
+                    f"-p {port}",
+                    "start",
+                    timeout=120,
+                )
+                return port
+            except DatabaseUnavailable as exc:
+                last = exc
+                running = self.running_port()
+                if running is not None:  # another `db up` won the race
+                    return running
+                if _port_free(port):
+                    break
+        tail = _tail(self.paths.logfile)
+        raise DatabaseUnavailable(f"{last}; last log line: {tail}" if tail else str(last))
+
+    def stop(self) -> bool:
+        """Stop the server (fast shutdown). Returns False when it was not running."""
+        with self._locked():
+            if not self.initialised or self.running_port() is None:
+                return False
+            self._run("pg_ctl", "-D", str(self.paths.pgdata), "-m", "fast", "-w", "stop")
+            return True
+
+    def up(self) -> str:
+        """Create (first time) and start the cluster; return the SQLAlchemy URL.
+
+        Safe to call concurrently and repeatedly: calls queue on a file lock, a running
+        cluster is reused, and a stale ``postmaster.pid`` from a crash is cleared.
+        """
+        with self._locked():
+            self._prepare_home()
+            self.init()
+            port = self.start()
+            self._ensure_database(port)
+            return self.url(port)
+
+    def _ensure_database(self, port: int) -> None:
+        import psycopg
+
+        conninfo = f"host={self.paths.sockdir} port={port} user={SUPERUSER} dbname=postgres"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with psycopg.connect(conninfo, autocommit=True) as conn:
+                    exists = conn.execute(
+                        "SELECT 1 FROM pg_database WHERE datname = %s", (self.settings.db_name,)
+                    ).fetchone()
+                    if not exists:
+                        conn.execute(f'CREATE DATABASE "{self.settings.db_name}"')
+                return
+            except psycopg.OperationalError as exc:
+                if time.monotonic() > deadline:
+                    raise DatabaseUnavailable(
+                        f"embedded database did not accept connections: {exc}"
+                    ) from exc
+                time.sleep(0.3)
+
+
+def _is_postmaster(pid: int, pgdata: Path) -> bool:
+    """True when ``pid`` is a live postgres process serving ``pgdata``."""
+    if pid <= 0:
+        return False
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    if not cmdline or not cmdline[0]:
+        return False
+    exe = os.path.basename(cmdline[0].decode(errors="replace"))
+    if exe not in ("postgres", "postmaster"):
+        return False
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        if stat.rsplit(")", 1)[1].split()[0] == "Z":  # zombie: killed, not reaped
+            return False
+    except OSError:
+        return False
+    args = [a.decode(errors="replace") for a in cmdline]
+    return any(os.path.realpath(a) == os.path.realpath(pgdata) for a in args) or "-D" not in args
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def _tail(path: Path) -> str:
+    try:
+        lines = [ln for ln in path.read_text(errors="replace").splitlines() if ln.strip()]
+    except OSError:
+        return ""
+    return lines[-1] if lines else ""

@@ -1,0 +1,30 @@
+"""GeoAlchemy2 ORM models, one module per entity family. Import this package to register all."""
+
+from parkgis.models.activity import Project, ProjectEvent, ServiceRequest, Visit
+from parkgis.models.auth import ApiToken, AuditLog, User
+from parkgis.models.base import Base
+from parkgis.models.firms import Assignment, Enterprise, Officer
+from parkgis.models.land import Building, GridArea, IndustryChain, LandUseClass, Parcel, Space
+from parkgis.models.matching import ExpansionRequest, Reservation
+
+__all__ = [
+    "ApiToken",
+    "Assignment",
+    "AuditLog",
+    "Base",
+    "Building",
+    "Enterprise",
+    "ExpansionRequest",
+    "GridArea",
+    "IndustryChain",
+    "LandUseClass",
+    "Officer",
+    "Parcel",
+    "Project",
+    "ProjectEvent",
+    "Reservation",
+    "ServiceRequest",
+    "Space",
+    "User",
+    "Visit",
+]

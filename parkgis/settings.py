@@ -1,0 +1,152 @@
+"""Settings, one pydantic-settings class per concern, all with the ``PARKGIS_`` prefix.
+
+Nothing here is built at import time: callers construct :class:`Settings` (or one of
+the concern classes) when they need it, so tests can pass their own values.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_COMMON = {"env_prefix": "PARKGIS_", "extra": "ignore", "env_file": None}
+
+
+class DatabaseSettings(BaseSettings):
+    """Where the database is.
+
+    ``PARKGIS_DATABASE_URL``
+        ``postgresql+psycopg://user:pass@host:port/db`` of an existing PostGIS. When unset,
+        parkgis runs its own embedded cluster under ``PARKGIS_HOME``.
+    ``PARKGIS_HOME``
+        Directory for the embedded cluster's data, socket and logs (default ``./.parkgis``).
+    ``PARKGIS_DB_NAME``
+        Name of the database inside the embedded cluster (default ``parkgis``).
+    ``PARKGIS_PG_BINDIR``
+        Directory holding ``initdb``/``pg_ctl``; found automatically when unset.
+    ``PARKGIS_PG_PORT``
+        Loopback TCP port of the embedded cluster; a free one is picked when unset.
+    ``PARKGIS_PG_USER``
+        System user that owns the embedded cluster when parkgis runs as root, since
+        ``initdb`` refuses to run as root (default ``parkgis``; created when missing).
+    """
+
+    model_config = SettingsConfigDict(**_COMMON)  # type: ignore[typeddict-item]
+
+    database_url: str | None = None
+    home: Path = Path("./.parkgis")
+    db_name: str = "parkgis"
+    pg_bindir: Path | None = None
+    pg_port: int | None = Field(default=None, ge=1024, le=65535)
+    pg_user: str = "parkgis"
+    pool_size: int = Field(default=10, ge=1, le=200)
+
+    @field_validator("database_url")
+    @classmethod
+    def _url_scheme(cls, v: str | None) -> str | None:
+        if v is None or v == "":
+            return None
+        if v.startswith("postgres://"):
+            v = "postgresql+psycopg://" + v[len("postgres://") :]
+        elif v.startswith("postgresql://"):
+            v = "postgresql+psycopg://" + v[len("postgresql://") :]
+        if not v.startswith("postgresql+psycopg://"):
+            raise ValueError(
+                "PARKGIS_DATABASE_URL must look like postgresql+psycopg://user@host:port/dbname"
+            )
+        return v
+
+    @property
+    def embedded(self) -> bool:
+        """True when parkgis runs its own cluster (no ``PARKGIS_DATABASE_URL``)."""
+        return self.database_url is None
+
+
+class ZoneSettings(BaseSettings):
+    """The zone: metric CRS, time zone and display language.
+
+    ``PARKGIS_PROJECTED_CRS``
+        CRS for metric work (default ``EPSG:4547``, CGCS2000 / 3-degree Gauss-Kruger CM 114E).
+    ``PARKGIS_TIMEZONE``
+        The zone's time zone for "today", months and overdue dates (default Asia/Shanghai).
+    ``PARKGIS_LANGUAGE``
+        Display language of maps and pages, ``zh`` or ``en`` (default ``zh``).
+    """
+
+    model_config = SettingsConfigDict(**_COMMON)  # type: ignore[typeddict-item]
+
+    projected_crs: str = "EPSG:4547"
+    timezone: str = "Asia/Shanghai"
+    language: Literal["zh", "en"] = "zh"
+
+    @field_validator("projected_crs")
+    @classmethod
+    def _crs_known(cls, v: str) -> str:
+        from pyproj import CRS
+        from pyproj.exceptions import CRSError
+
+        try:
+            crs = CRS.from_user_input(v)
+        except CRSError as exc:
+            raise ValueError(f"unknown CRS {v!r}: {exc}") from exc
+        if not crs.is_projected:
+            raise ValueError(f"{v} is not a projected CRS; metric work needs metres")
+        return v
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz_known(cls, v: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {v!r}") from exc
+        return v
+
+
+class MapSettings(BaseSettings):
+    """Maps.
+
+    ``PARKGIS_BASEMAP``
+        ``osm`` (default), ``amap`` (Gaode, GCJ-02: the data is shifted to match), ``tianditu``
+        or ``none``.
+    ``PARKGIS_TIANDITU_KEY``
+        Key for Tianditu tiles; required when the basemap is ``tianditu``.
+    ``PARKGIS_ASSETS_DIR``
+        Where the npm front-end assets live (default ``./node_modules``).
+    """
+
+    model_config = SettingsConfigDict(**_COMMON)  # type: ignore[typeddict-item]
+
+    basemap: Literal["osm", "amap", "tianditu", "none"] = "osm"
+    tianditu_key: str | None = None
+    assets_dir: Path = Path("./node_modules")
+
+
+class APISettings(BaseSettings):
+    """The HTTP service.
+
+    ``PARKGIS_MAX_BODY_BYTES``
+        Largest accepted request body (default 10 MiB); larger bodies get 413 unread.
+    ``PARKGIS_DEFAULT_LIMIT`` / ``PARKGIS_MAX_LIMIT``
+        Page size of list endpoints when none is asked, and the most one page may hold.
+    """
+
+    model_config = SettingsConfigDict(**_COMMON)  # type: ignore[typeddict-item]
+
+    max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    default_limit: int = Field(default=100, ge=1)
+    max_limit: int = Field(default=10000, ge=1)
+
+
+class Settings(BaseModel):
+    """All settings, grouped by concern. ``Settings()`` reads the environment."""
+
+    db: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    zone: ZoneSettings = Field(default_factory=ZoneSettings)
+    maps: MapSettings = Field(default_factory=MapSettings)
+    api: APISettings = Field(default_factory=APISettings)
