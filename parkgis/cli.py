@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import json
-import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -113,10 +112,60 @@ def db_status_cmd(
         raise typer.Exit(3)
 
 
+@app.command("serve")
+@clean_errors
+def serve_cmd(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="TCP port to listen on."),
+) -> None:
+    """Serve the web app and APIs (runs `db up` first when the database is embedded)."""
+    import socket
+
+    import uvicorn
+
+    from api.app import create_app
+    from parkgis.db import db_up
+
+    settings = load_settings()
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        try:
+            s.bind((host, port))
+        except OSError as exc:
+            fail(f"cannot listen on {host}:{port} ({exc.strerror}); choose another --port")
+    if settings.db.embedded:
+        db_up(settings.db).dispose()
+    typer.echo(f"parkgis serving on http://{host}:{port}  (Ctrl+C to stop)")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+
+
+@token_app.command("create")
+@clean_errors
+def token_create_cmd(
+    role: str = typer.Option(..., help="admin, planner, officer or investment."),
+    name: str = typer.Option(..., help="User name (created when new)."),
+    officer: int | None = typer.Option(None, help="Officer id; required for --role officer."),
+) -> None:
+    """Create a bearer token and print only the token (it is stored hashed)."""
+    from parkgis.auth import create_token
+    from parkgis.db import make_engine, session_scope
+
+    engine = make_engine(load_settings().db)
+    try:
+        with session_scope(engine) as session:
+            token = create_token(session, role=role, name=name, officer_id=officer)
+    finally:
+        engine.dispose()
+    typer.echo(token)
+
+
 def main() -> None:
     """Entry point for ``python -m parkgis``."""
     app()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

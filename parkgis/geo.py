@@ -95,10 +95,7 @@ def guess_crs(bounds: Iterable[float]) -> str:
         if 33_000_000 <= minx <= 46_000_000:
             return "a CGCS2000 3-degree Gauss-Kruger zone with zone prefix (EPSG:4513-4533)"
         if 300_000 <= minx <= 800_000 and 0 <= miny <= 6_000_000:
-            return (
-                "a projected CRS in metres such as CGCS2000 Gauss-Kruger (EPSG:4534-4554) "
-                "or UTM"
-            )
+            return "a projected CRS in metres such as CGCS2000 Gauss-Kruger (EPSG:4534-4554) or UTM"
         return "EPSG:3857 (Web Mercator metres)"
     return "an unknown projected CRS"
 

@@ -56,9 +56,7 @@ class Project(Versioned, Base):
     )
     stage: Mapped[str] = mapped_column(String(24), nullable=False, index=True)
     stage_reason: Mapped[str | None] = mapped_column(Text)
-    milestones: Mapped[dict[str, Any]] = mapped_column(
-        JSONB, nullable=False, server_default="{}"
-    )
+    milestones: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, server_default="{}")
     geom: Mapped[WKBElement] = mapped_column(
         Geometry("POINT", srid=4326, spatial_index=True), nullable=False
     )

@@ -66,7 +66,8 @@ class Enterprise(Versioned, Base):
         CheckConstraint("output_cny IS NULL OR output_cny >= 0", name="output_nonneg"),
         CheckConstraint("tax_cny IS NULL OR tax_cny >= 0", name="tax_nonneg"),
         CheckConstraint(
-            "industry_code IS NULL OR industry_code ~ '^[A-T][0-9]{2,4}$'", name="industry_code_form"
+            "industry_code IS NULL OR industry_code ~ '^[A-T][0-9]{2,4}$'",
+            name="industry_code_form",
         ),
         CheckConstraint("length(btrim(name)) > 0", name="name_not_blank"),
     )

@@ -102,7 +102,8 @@ class Parcel(Versioned, Base):
         CheckConstraint("max_far IS NULL OR (max_far > 0 AND max_far <= 20)", name="far_range"),
         CheckConstraint("price_cny_m2 IS NULL OR price_cny_m2 >= 0", name="price_nonneg"),
         CheckConstraint(
-            "status NOT IN ('granted','under_construction','built','idle') OR granted_on IS NOT NULL",
+            "status NOT IN ('granted', 'under_construction', 'built', 'idle') "
+            "OR granted_on IS NOT NULL",
             name="granted_has_date",
         ),
     )
@@ -122,9 +123,7 @@ class Building(Versioned, Base):
     gross_floor_area_m2: Mapped[float | None] = mapped_column(Float)
     height_m: Mapped[float | None] = mapped_column(Float)
     owner: Mapped[str | None] = mapped_column(Text)
-    standard_factory: Mapped[bool] = mapped_column(
-        Boolean, nullable=False, server_default="false"
-    )
+    standard_factory: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="false")
     geom: Mapped[WKBElement] = mapped_column(
         Geometry("POLYGON", srid=4326, spatial_index=True), nullable=False
     )

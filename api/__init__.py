@@ -1,0 +1,1 @@
+"""The parkgis web service (FastAPI). Build it with :func:`api.app.create_app`."""

@@ -1,0 +1,56 @@
+"""``create_app(settings)``: the FastAPI application. The engine lives in the lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.errors import add_exception_handlers
+from api.middleware import BodySizeLimit
+from api.responses import JSONResponse
+from api.routes import ROUTERS
+from parkgis import __version__
+from parkgis.db.engine import make_engine, make_sessionmaker
+from parkgis.settings import Settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the parkgis web app.
+
+    Parameters
+    ----------
+    settings : Settings, optional
+        Defaults to ``Settings()`` read from the environment. The database must be up
+        (``parkgis db up``); the engine is created when the app starts, not here.
+    """
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.db)
+        app.state.engine = engine
+        app.state.sessionmaker = make_sessionmaker(engine)
+        try:
+            yield
+        finally:
+            engine.dispose()
+
+    app = FastAPI(
+        title="parkgis",
+        version=__version__,
+        description=(
+            "Parcels, buildings, leasable plant space, firms and investment projects of an "
+            "industrial zone. Authenticate with `Authorization: Bearer <token>` "
+            "(`parkgis token create`); without a token only public data is visible."
+        ),
+        lifespan=lifespan,
+        default_response_class=JSONResponse,
+    )
+    app.state.settings = settings
+    add_exception_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.api.max_body_bytes)
+    return app

@@ -1,0 +1,68 @@
+"""What handlers receive, as ``Annotated`` aliases (the full-stack-fastapi-template pattern).
+
+- ``SettingsDep``: the app's :class:`parkgis.settings.Settings`.
+- ``SessionDep``: a SQLAlchemy session for this request (closed afterwards; handlers that
+  write call ``session.commit()`` once, after the library call).
+- ``PrincipalDep``: the caller (anonymous without a token; 401 for a bad token).
+- ``require(*roles)``: a dependency that answers 401/403 for other callers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from parkgis.access import Principal, require_role
+from parkgis.auth import authenticate
+from parkgis.errors import Unauthorized
+from parkgis.settings import Settings
+
+_bearer = HTTPBearer(auto_error=False, description="Token from `parkgis token create`")
+
+
+def get_settings(request: Request) -> Settings:
+    """The settings the app was created with."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One session per request; rolled back unless the handler committed."""
+    with request.app.state.sessionmaker() as session:
+        yield session
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_principal(
+    session: SessionDep,
+    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    request: Request,
+) -> Principal:
+    """The caller behind ``Authorization: Bearer``; anonymous when there is no header."""
+    header = request.headers.get("authorization")
+    if header is not None and creds is None:
+        raise Unauthorized("Authorization header must be 'Bearer <token>'")
+    principal = authenticate(session, creds.credentials if creds else None)
+    if not principal.anonymous:
+        session.commit()  # last_used_at
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def require(*roles: str) -> Callable[[Principal], Principal]:
+    """Dependency factory: the caller, if their role is one of ``roles`` (else 401/403)."""
+
+    def dep(principal: PrincipalDep) -> Principal:
+        require_role(principal, roles)
+        return principal
+
+    return dep
