@@ -143,6 +143,79 @@ class APISettings(BaseSettings):
     max_limit: int = Field(default=10000, ge=1)
 
 
+class CoverageSettings(BaseSettings):
+    """Officer coverage: territories, service-request deadlines, routes and rebalancing.
+
+    ``PARKGIS_COVERAGE_BUFFER_M``
+        Buffer around each officer's concave hull, in metres (default 150). It also gives
+        one firm, two firms or firms in a line a territory with an area.
+    ``PARKGIS_COVERAGE_CONCAVE_RATIO``
+        ``ST_ConcaveHull`` ratio, 0 (tightest) to 1 (the convex hull); default 0.6.
+    ``PARKGIS_COVERAGE_DEADLINE_DAYS``
+        JSON object of working days allowed per request category before a request is
+        overdue, e.g. ``{"land": 25}``; categories not named keep their defaults (labour 10,
+        land 20, utilities 5, permits 15, policy 10, finance 10, logistics 7,
+        environment 15, other 10).
+    ``PARKGIS_COVERAGE_HOLIDAYS_FILE``
+        CSV of public holidays and make-up working days (``date,kind,name,source``);
+        default ``parkgis/data/holidays_cn.csv``. Update it when the State Council
+        publishes next year's arrangement.
+    ``PARKGIS_COVERAGE_ROUTE_MAX_STOPS``
+        Most firms one day's visit route holds (default 10); the rest are left for later.
+    ``PARKGIS_COVERAGE_REBALANCE_MAX_MOVES``
+        Most reassignments one rebalancing suggestion proposes (default 20).
+    ``PARKGIS_COVERAGE_REBALANCE_MAX_DISTANCE_M``
+        A firm is only offered to an officer with another firm within this distance, in
+        metres (default 2500), so territories stay compact.
+    ``PARKGIS_COVERAGE_ABOVE_SCALE_WEIGHT``
+        Extra workload a firm above designated size (规上企业) counts for, on top of 1
+        (default 1.0).
+    """
+
+    model_config = SettingsConfigDict(  # type: ignore[typeddict-item]
+        **{**_COMMON, "env_prefix": "PARKGIS_COVERAGE_"}
+    )
+
+    buffer_m: float = Field(default=150.0, gt=0, le=10_000)
+    concave_ratio: float = Field(default=0.6, ge=0, le=1)
+    deadline_days: dict[str, int] = Field(default_factory=dict, validate_default=True)
+    holidays_file: Path | None = None
+    route_max_stops: int = Field(default=10, ge=1, le=100)
+    rebalance_max_moves: int = Field(default=20, ge=1, le=500)
+    rebalance_max_distance_m: float = Field(default=2500.0, gt=0)
+    above_scale_weight: float = Field(default=1.0, ge=0, le=10)
+
+    @field_validator("deadline_days")
+    @classmethod
+    def _deadlines(cls, v: dict[str, int]) -> dict[str, int]:
+        from parkgis.models.base import REQUEST_CATEGORIES
+
+        defaults = dict(DEFAULT_DEADLINE_DAYS)
+        for category, days in v.items():
+            if category not in REQUEST_CATEGORIES:
+                raise ValueError(
+                    f"unknown request category {category!r}; use {', '.join(REQUEST_CATEGORIES)}"
+                )
+            if not isinstance(days, int) or days < 1 or days > 365:
+                raise ValueError(f"{category}: working days must be an integer 1-365")
+            defaults[category] = days
+        return defaults
+
+
+DEFAULT_DEADLINE_DAYS: dict[str, int] = {
+    "labour": 10,
+    "land": 20,
+    "utilities": 5,
+    "permits": 15,
+    "policy": 10,
+    "finance": 10,
+    "logistics": 7,
+    "environment": 15,
+    "other": 10,
+}
+"""Working days a service request of each category may stay unresolved."""
+
+
 class Settings(BaseModel):
     """All settings, grouped by concern. ``Settings()`` reads the environment."""
 
@@ -150,3 +223,4 @@ class Settings(BaseModel):
     zone: ZoneSettings = Field(default_factory=ZoneSettings)
     maps: MapSettings = Field(default_factory=MapSettings)
     api: APISettings = Field(default_factory=APISettings)
+    coverage: CoverageSettings = Field(default_factory=CoverageSettings)
