@@ -14,6 +14,7 @@ from parkgis import errors as e
 
 STATUS_CODES: dict[type[e.ParkGISError], int] = {
     e.InvalidGeometry: 422,
+    e.InvalidQuery: 400,
     e.InvalidInput: 422,
     e.Unauthorized: 401,
     e.Forbidden: 403,

@@ -40,6 +40,10 @@ class InvalidInput(ParkGISError):
     """The caller sent something that can never be accepted (400/422)."""
 
 
+class InvalidQuery(InvalidInput):
+    """A query-string parameter is unknown or malformed (400, as OGC API Features asks)."""
+
+
 class InvalidGeometry(InvalidInput):
     """A geometry is malformed, invalid, or in the wrong CRS."""
 
