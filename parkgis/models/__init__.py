@@ -3,6 +3,7 @@
 from parkgis.models.activity import Project, ProjectEvent, ServiceRequest, Visit
 from parkgis.models.auth import ApiToken, AuditLog, User
 from parkgis.models.base import Base
+from parkgis.models.coverage import Draw, RequestEvent
 from parkgis.models.firms import Assignment, Enterprise, Officer
 from parkgis.models.land import Building, GridArea, IndustryChain, LandUseClass, Parcel, Space
 from parkgis.models.matching import ExpansionRequest, Reservation
@@ -13,6 +14,7 @@ __all__ = [
     "AuditLog",
     "Base",
     "Building",
+    "Draw",
     "Enterprise",
     "ExpansionRequest",
     "GridArea",
@@ -22,6 +24,7 @@ __all__ = [
     "Parcel",
     "Project",
     "ProjectEvent",
+    "RequestEvent",
     "Reservation",
     "ServiceRequest",
     "Space",
