@@ -9,7 +9,7 @@ anonymous        read available parcels and vacant spaces, public fields only
 investment       read every map layer, firms without tax/output/contacts; match and hold
 officer          as investment, plus the sensitive fields of their own assigned firms;
                  write visits and service requests for their own firms; match and hold;
-                 move their own projects along
+                 move and re-plan their own projects (``require_own_project``)
 planner          read everything including sensitive fields; write parcels, buildings,
                  spaces, grid areas and projects
 admin            everything, including users, tokens and the audit log
@@ -197,6 +197,19 @@ def require_own_firm(p: Principal, enterprise_id: int) -> None:
             f"enterprise {enterprise_id} is not assigned to you; officers write visits and "
             "requests only for their own firms",
             field="enterprise_id",
+        )
+
+
+def require_own_project(p: Principal, project_officer_id: int | None) -> None:
+    """Officers move and re-plan only the projects they are the officer of; planner/admin any.
+
+    Investment staff and anonymous callers may not (401/403).
+    """
+    require_role(p, ("admin", "planner", "officer"), "move or re-plan projects")
+    if p.role == "officer" and (project_officer_id is None or project_officer_id != p.officer_id):
+        raise Forbidden(
+            "this project is not yours; officers move and re-plan only their own projects",
+            field="officer_id",
         )
 
 

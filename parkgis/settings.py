@@ -216,6 +216,32 @@ DEFAULT_DEADLINE_DAYS: dict[str, int] = {
 """Working days a service request of each category may stay unresolved."""
 
 
+class ProjectSettings(BaseSettings):
+    """Project supervision: this year's targets and the reminder horizon.
+
+    ``PARKGIS_PROJECTS_TARGET_STARTS``
+        Projects to start construction (开工) this year (default 12).
+    ``PARKGIS_PROJECTS_TARGET_COMPLETIONS``
+        Projects to complete (竣工) this year (default 10).
+    ``PARKGIS_PROJECTS_TARGET_PRODUCTIONS``
+        Projects to go into production (投产) this year (default 8).
+    ``PARKGIS_PROJECTS_REMINDER_DAYS``
+        "Due soon" horizon of the reminder lists, in days (default 30).
+    ``PARKGIS_PROJECTS_SLIDER_MONTHS``
+        Months shown by the battle map's time slider (default 24).
+    """
+
+    model_config = SettingsConfigDict(  # type: ignore[typeddict-item]
+        **{**_COMMON, "env_prefix": "PARKGIS_PROJECTS_"}
+    )
+
+    target_starts: int = Field(default=12, ge=0)
+    target_completions: int = Field(default=10, ge=0)
+    target_productions: int = Field(default=8, ge=0)
+    reminder_days: int = Field(default=30, ge=0, le=366)
+    slider_months: int = Field(default=24, ge=1, le=120)
+
+
 class Settings(BaseModel):
     """All settings, grouped by concern. ``Settings()`` reads the environment."""
 
@@ -223,4 +249,5 @@ class Settings(BaseModel):
     zone: ZoneSettings = Field(default_factory=ZoneSettings)
     maps: MapSettings = Field(default_factory=MapSettings)
     api: APISettings = Field(default_factory=APISettings)
+    projects: ProjectSettings = Field(default_factory=ProjectSettings)
     coverage: CoverageSettings = Field(default_factory=CoverageSettings)
