@@ -91,9 +91,9 @@ def guess_crs(bounds: Iterable[float]) -> str:
     minx, miny, maxx, maxy = bounds
     if fits_wgs84((minx, miny, maxx, maxy)):
         return "EPSG:4326 (longitude/latitude degrees)"
+    if 25_000_000 <= minx <= 46_000_000 and 0 <= miny <= 6_000_000:
+        return "a CGCS2000 3-degree Gauss-Kruger zone with zone prefix (EPSG:4513-4533)"
     if abs(minx) <= 20037509 and abs(maxx) <= 20037509 and abs(maxy) <= 20048967:
-        if 33_000_000 <= minx <= 46_000_000:
-            return "a CGCS2000 3-degree Gauss-Kruger zone with zone prefix (EPSG:4513-4533)"
         if 300_000 <= minx <= 800_000 and 0 <= miny <= 6_000_000:
             return "a projected CRS in metres such as CGCS2000 Gauss-Kruger (EPSG:4534-4554) or UTM"
         return "EPSG:3857 (Web Mercator metres)"
@@ -124,9 +124,11 @@ def check_in_area_of_use(geom: BaseGeometry, crs: str, *, field: str = "geometry
     InvalidGeometry
         With a message naming the CRS the coordinates look like.
     """
-    bounds = geom.bounds
-    if any(math.isnan(b) or math.isinf(b) for b in bounds):
+    import numpy as np
+
+    if not np.isfinite(shapely.get_coordinates(geom)).all():
         raise InvalidGeometry("coordinates contain NaN or infinity", field=field)
+    bounds = geom.bounds
     if crs == WGS84:
         if not fits_wgs84(bounds):
             raise InvalidGeometry(

@@ -73,7 +73,8 @@ def find_bindir(settings: DatabaseSettings) -> Path:
         if not (settings.pg_bindir / "initdb").exists():
             raise ConfigError(
                 f"PARKGIS_PG_BINDIR={settings.pg_bindir} has no initdb; point it at a "
-                "PostgreSQL bin directory such as /usr/lib/postgresql/15/bin"
+                "PostgreSQL bin directory such as /usr/lib/postgresql/15/bin, or "
+                "apt-get install postgresql-15 postgresql-15-postgis-3"
             )
         return settings.pg_bindir
     root = Path("/usr/lib/postgresql")
@@ -99,13 +100,18 @@ def _major(name: str) -> int:
         return 0
 
 
+def extension_dir(bindir: Path) -> Path:
+    """Where the server looks for extensions (Debian layout first, then ``bindir/../share``)."""
+    debian = Path(f"/usr/share/postgresql/{bindir.parent.name}/extension")
+    return debian if debian.is_dir() else bindir.parent / "share" / "extension"
+
+
 def check_postgis_installed(bindir: Path) -> None:
     """Raise a :class:`ConfigError` naming the package when PostGIS is missing."""
-    major = bindir.parent.name
-    sharedir = Path(f"/usr/share/postgresql/{major}/extension")
-    if sharedir.is_dir() and not (sharedir / "postgis.control").exists():
+    if not (extension_dir(bindir) / "postgis.control").exists():
+        major = bindir.parent.name if bindir.parent.name.isdigit() else "15"
         raise ConfigError(
-            f"PostGIS is not installed for PostgreSQL {major}: "
+            f"PostGIS is not installed for the PostgreSQL in {bindir}: "
             f"apt-get install postgresql-{major}-postgis-3"
         )
 
@@ -203,10 +209,7 @@ class EmbeddedCluster:
             probe.write_text("ok")
             probe.unlink()
         except OSError as exc:
-            raise ConfigError(
-                f"PARKGIS_HOME {home} is not writable ({exc.strerror}); set PARKGIS_HOME "
-                "to a writable directory"
-            ) from exc
+            raise self._not_writable(exc) from exc
         sock = str(self.paths.sockdir / ".s.PGSQL.65535")
         if len(sock) > _SOCKET_PATH_MAX:
             raise ConfigError(
@@ -231,10 +234,20 @@ class EmbeddedCluster:
             self.paths.logfile.touch()
         self._chown(self.paths.logfile)
 
+    def _not_writable(self, exc: OSError) -> ConfigError:
+        return ConfigError(
+            f"PARKGIS_HOME {self.paths.home} is not writable ({exc.strerror}); set "
+            "PARKGIS_HOME to a writable directory"
+        )
+
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
-        self.paths.home.mkdir(parents=True, exist_ok=True)
-        with open(self.paths.lockfile, "a+") as fh:
+        try:
+            self.paths.home.mkdir(parents=True, exist_ok=True)
+            fh = open(self.paths.lockfile, "a+")  # noqa: SIM115 - closed below
+        except OSError as exc:
+            raise self._not_writable(exc) from exc
+        with fh:
             fcntl.flock(fh, fcntl.LOCK_EX)
             try:
                 yield

@@ -120,8 +120,14 @@ def db_up(settings: DatabaseSettings) -> Engine:
 
     url = None if settings.database_url else EmbeddedCluster(settings).up()
     engine = connect_checked(settings, url)
-    ensure_extensions(engine)
-    upgrade(engine)
+    # Concurrent `db up`s queue here, so extensions and migrations run once.
+    with engine.connect() as lock:
+        lock.execute(text("SELECT pg_advisory_lock(hashtext('parkgis db up'))"))
+        try:
+            ensure_extensions(engine)
+            upgrade(engine)
+        finally:
+            lock.execute(text("SELECT pg_advisory_unlock(hashtext('parkgis db up'))"))
     return engine
 
 
