@@ -1,13 +1,16 @@
 """Shared fixtures: one real PostGIS per test session, one rolled-back transaction per test.
 
-The database is the embedded cluster under ``PARKGIS_HOME`` (default ``./.parkgis``),
-database ``parkgis_test``; with ``PARKGIS_TEST_DATABASE_URL`` set, that PostGIS is used
-instead. A database that cannot be started fails the run: nothing is skipped.
+The database is the embedded cluster under ``PARKGIS_HOME`` (default: a directory in
+/tmp named after this checkout), database ``parkgis_test``; with
+``PARKGIS_TEST_DATABASE_URL`` set, that PostGIS is used instead. A database that
+cannot be started fails the run: nothing is skipped.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,9 +25,19 @@ ROOT = Path(__file__).resolve().parent.parent
 REALDATA = ROOT.parent / "shared" / "realdata"
 
 
+def _default_home() -> Path:
+    """A short, world-traversable home in /tmp for this checkout's test cluster.
+
+    The cluster runs as a dedicated user when we are root, and a checkout may sit under a
+    private directory (such as /root) that user cannot enter; /tmp is always reachable.
+    """
+    digest = hashlib.sha1(str(ROOT).encode()).hexdigest()[:8]
+    return Path(tempfile.gettempdir()) / f"parkgis-test-{digest}"
+
+
 def _test_db_settings() -> DatabaseSettings:
     url = os.environ.get("PARKGIS_TEST_DATABASE_URL")
-    home = Path(os.environ.get("PARKGIS_HOME", ROOT / ".parkgis"))
+    home = Path(os.environ.get("PARKGIS_HOME") or _default_home())
     return DatabaseSettings(database_url=url, home=home, db_name="parkgis_test")
 
 
