@@ -172,8 +172,8 @@ class CoverageSettings(BaseSettings):
         (default 1.0).
     """
 
-    model_config = SettingsConfigDict(  # type: ignore[typeddict-item]
-        **{**_COMMON, "env_prefix": "PARKGIS_COVERAGE_"}
+    model_config = SettingsConfigDict(
+        **{**_COMMON, "env_prefix": "PARKGIS_COVERAGE_"}  # type: ignore[typeddict-item]
     )
 
     buffer_m: float = Field(default=150.0, gt=0, le=10_000)
@@ -242,6 +242,64 @@ class ProjectSettings(BaseSettings):
     slider_months: int = Field(default=24, ge=1, le=120)
 
 
+class MatchSettings(BaseSettings):
+    """Matching expansion requests to space and land, and holds (env prefix ``PARKGIS_MATCH_``).
+
+    The score of a candidate is the weighted mean of the components that apply to the
+    request, each in [0, 1] and non-decreasing as the candidate gets better on that
+    criterion, so a candidate that is at least as good on every criterion never scores
+    lower (see :mod:`parkgis.match_rules`). Weights must be >= 0.
+
+    ``PARKGIS_MATCH_WEIGHT_AREA`` (default 3)
+        Closeness of the floor/land area to the wanted area (oversize is penalised).
+    ``PARKGIS_MATCH_WEIGHT_MARGIN`` (default 2)
+        Headroom above the asked clear height, floor load, power and crane.
+    ``PARKGIS_MATCH_WEIGHT_PRICE`` (default 2)
+        Rent (spaces) or land price (parcels) below the budget.
+    ``PARKGIS_MATCH_WEIGHT_DISTANCE`` (default 2)
+        Closeness to the given point or the firm's site.
+    ``PARKGIS_MATCH_WEIGHT_AFFINITY`` (default 1)
+        Firms of the same industry chain near the candidate.
+    ``PARKGIS_MATCH_WEIGHT_AVAILABILITY`` (default 1)
+        How soon the unit is available.
+    ``PARKGIS_MATCH_NEAR_MISS_TOLERANCE`` (default 0.15)
+        A candidate failing exactly one numeric criterion by at most this fraction is a
+        near-miss.
+    ``PARKGIS_MATCH_MARGIN_FULL`` (default 0.5)
+        Relative headroom (above a minimum, or below a budget) that earns a full component.
+    ``PARKGIS_MATCH_DISTANCE_SCALE_M`` (default 10000)
+        Distance at which the distance component reaches 0 when no maximum was asked.
+    ``PARKGIS_MATCH_AFFINITY_RADIUS_M`` (default 3000)
+        Radius around a candidate in which same-chain firms are counted.
+    ``PARKGIS_MATCH_AFFINITY_FULL`` (default 5)
+        Number of same-chain firms nearby that earns a full affinity component.
+    ``PARKGIS_MATCH_AVAILABILITY_HORIZON_DAYS`` (default 365)
+        Days ahead at which the availability component reaches 0 when no ``available_by``
+        was asked.
+    ``PARKGIS_MATCH_MAX_GROUP_UNITS`` (default 4)
+        Most units combined into one ``space_group`` candidate (0 turns groups off).
+    ``PARKGIS_MATCH_MAX_HOLD_DAYS`` (default 90)
+        Longest hold an officer may place, in days.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="PARKGIS_MATCH_", extra="ignore", env_file=None)
+
+    weight_area: float = Field(default=3.0, ge=0)
+    weight_margin: float = Field(default=2.0, ge=0)
+    weight_price: float = Field(default=2.0, ge=0)
+    weight_distance: float = Field(default=2.0, ge=0)
+    weight_affinity: float = Field(default=1.0, ge=0)
+    weight_availability: float = Field(default=1.0, ge=0)
+    near_miss_tolerance: float = Field(default=0.15, ge=0, lt=1)
+    margin_full: float = Field(default=0.5, gt=0)
+    distance_scale_m: float = Field(default=10000.0, gt=0)
+    affinity_radius_m: float = Field(default=3000.0, ge=0, le=50000)
+    affinity_full: int = Field(default=5, ge=1)
+    availability_horizon_days: int = Field(default=365, ge=1)
+    max_group_units: int = Field(default=4, ge=0, le=8)
+    max_hold_days: int = Field(default=90, ge=1, le=3650)
+
+
 class Settings(BaseModel):
     """All settings, grouped by concern. ``Settings()`` reads the environment."""
 
@@ -249,5 +307,6 @@ class Settings(BaseModel):
     zone: ZoneSettings = Field(default_factory=ZoneSettings)
     maps: MapSettings = Field(default_factory=MapSettings)
     api: APISettings = Field(default_factory=APISettings)
+    match: MatchSettings = Field(default_factory=MatchSettings)
     projects: ProjectSettings = Field(default_factory=ProjectSettings)
     coverage: CoverageSettings = Field(default_factory=CoverageSettings)
