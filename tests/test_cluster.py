@@ -159,3 +159,20 @@ def test_fixed_port_in_use_is_one_clear_error(home: DatabaseSettings) -> None:
         settings = home.model_copy(update={"pg_port": port})
         with pytest.raises(ConfigError, match=f"port {port} .* in use"):
             EmbeddedCluster(settings).up()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root hands the cluster to a system user")
+def test_home_below_a_private_directory_still_works() -> None:
+    private = short_home()
+    private.chmod(0o700)  # like /root: the cluster user cannot enter it
+    settings = DatabaseSettings(home=private / "home")
+    try:
+        assert _count(settings) > 0
+        cluster = EmbeddedCluster(settings)
+        assert cluster.paths.store != cluster.paths.home
+        assert "cannot enter" in (settings.home / "CLUSTER_LOCATION").read_text()
+        assert db_status(settings).up
+    finally:
+        db_down(settings)
+        shutil.rmtree(EmbeddedCluster(settings).paths.store, ignore_errors=True)
+        shutil.rmtree(private, ignore_errors=True)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import os
 import pwd
 import shutil
@@ -30,30 +31,37 @@ from parkgis.errors import ConfigError, DatabaseUnavailable
 from parkgis.settings import DatabaseSettings
 
 SUPERUSER = "parkgis"
+FALLBACK_STORE = Path("/var/lib/parkgis/clusters")
 _SOCKET_PATH_MAX = 100
 _PG_MAJOR_PREFERRED = "15"
 
 
 @dataclass(frozen=True)
 class ClusterPaths:
-    """Where the pieces of an embedded cluster live."""
+    """Where the pieces of an embedded cluster live.
+
+    ``store`` is ``home`` except when parkgis runs as root and ``home`` sits below a
+    directory the cluster user cannot enter (such as ``/root``): then the cluster lives in
+    ``/var/lib/parkgis/clusters/<id of home>`` and ``home/CLUSTER_LOCATION`` says so.
+    """
 
     home: Path
+    store: Path
 
     @property
     def pgdata(self) -> Path:
         """Data directory."""
-        return self.home / "pgdata"
+        return self.store / "pgdata"
 
     @property
     def sockdir(self) -> Path:
         """Unix socket directory."""
-        return self.home / "run"
+        return self.store / "run"
 
     @property
     def logfile(self) -> Path:
         """Server log."""
-        return self.home / "postgres.log"
+        return self.store / "postgres.log"
 
     @property
     def lockfile(self) -> Path:
@@ -127,7 +135,12 @@ class EmbeddedCluster:
 
     def __init__(self, settings: DatabaseSettings) -> None:
         self.settings = settings
-        self.paths = ClusterPaths(settings.home.expanduser().absolute())
+        home = settings.home.expanduser().absolute()
+        store = home
+        if self.as_root and _blocked_parent(home) is not None:
+            digest = hashlib.sha1(str(home).encode()).hexdigest()[:12]
+            store = FALLBACK_STORE / digest
+        self.paths = ClusterPaths(home, store)
         self._bindir: Path | None = None
 
     # --- helpers -------------------------------------------------------------------------
@@ -154,7 +167,7 @@ class EmbeddedCluster:
         env["LC_ALL"] = "C.UTF-8"
         owner = self._owner()
         if owner:
-            env["HOME"] = str(self.paths.home)
+            env["HOME"] = str(self.paths.store)
         try:
             proc = subprocess.run(
                 [str(self.bindir / args[0]), *args[1:]],
@@ -162,7 +175,7 @@ class EmbeddedCluster:
                 text=True,
                 env=env,
                 user=owner,
-                cwd=str(self.paths.home),
+                cwd=str(self.paths.store),
                 timeout=timeout,
             )
         except subprocess.TimeoutExpired as exc:
@@ -218,15 +231,17 @@ class EmbeddedCluster:
             )
         if self.as_root:
             self._ensure_user()
-            owner = self.settings.pg_user
-            for parent in [home, *home.parents]:
-                st = parent.stat()
-                if not st.st_mode & 0o001:
-                    raise ConfigError(
-                        f"the database user {owner!r} cannot enter {parent} (mode "
-                        f"{oct(st.st_mode & 0o777)}); set PARKGIS_HOME outside it, or "
-                        f"chmod o+x {parent}"
-                    )
+        store = self.paths.store
+        if store != home:
+            store.mkdir(parents=True, exist_ok=True)
+            for d in (store, *store.parents):
+                if d == Path("/var/lib"):
+                    break
+                d.chmod(0o755)
+            (home / "CLUSTER_LOCATION").write_text(
+                f"{home} is below a directory the database user {self.settings.pg_user!r} "
+                f"cannot enter, so the cluster lives in {store}\n"
+            )
         self.paths.sockdir.mkdir(exist_ok=True)
         os.chmod(self.paths.sockdir, 0o755)
         self._chown(self.paths.sockdir)
@@ -291,10 +306,10 @@ class EmbeddedCluster:
         if self.initialised:
             return
         check_postgis_installed(self.bindir)
-        tmp = self.paths.home / f"pgdata.init-{os.getpid()}"
+        tmp = self.paths.store / f"pgdata.init-{os.getpid()}"
         if tmp.exists():
             shutil.rmtree(tmp)
-        for stale in self.paths.home.glob("pgdata.init-*"):
+        for stale in self.paths.store.glob("pgdata.init-*"):
             shutil.rmtree(stale, ignore_errors=True)
         if self.paths.pgdata.exists():
             # Left by an interrupted run before PG_VERSION was written.
@@ -449,6 +464,18 @@ def _is_postmaster(pid: int, pgdata: Path) -> bool:
         return False
     args = [a.decode(errors="replace") for a in cmdline]
     return any(os.path.realpath(a) == os.path.realpath(pgdata) for a in args) or "-D" not in args
+
+
+def _blocked_parent(path: Path) -> Path | None:
+    """The first existing directory on ``path`` that others may not traverse, if any."""
+    for parent in [path, *path.parents]:
+        try:
+            mode = parent.stat().st_mode
+        except FileNotFoundError:
+            continue
+        if not mode & 0o001:
+            return parent
+    return None
 
 
 def _free_port() -> int:
