@@ -6,7 +6,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -118,7 +120,8 @@ def test_life_cycle(firm_req: dict[str, int], session: Session, settings: Settin
     r = transition(
         session, me, settings, rid, "in_progress", department="人社局", today=date(2026, 11, 3)
     )
-    assert (r.status, r.in_progress_on, r.department) == ("in_progress", date(2026, 11, 3), "人社局")
+    assert (r.status, r.department) == ("in_progress", "人社局")
+    assert r.in_progress_on == date(2026, 11, 3)
     with pytest.raises(Conflict):
         transition(session, me, settings, rid, "closed", today=date(2026, 11, 4))
     with pytest.raises(Conflict):  # a hand-over needs a new department
@@ -132,7 +135,8 @@ def test_life_cycle(firm_req: dict[str, int], session: Session, settings: Settin
     assert r.resolved_on is None and r.status == "in_progress"  # re-opened
     transition(session, me, settings, rid, "resolved", today=date(2026, 11, 12))
     r = transition(session, me, settings, rid, "closed", today=date(2026, 11, 13))
-    assert (r.status, r.closed_on, r.resolved_on) == ("closed", date(2026, 11, 13), date(2026, 11, 12))
+    assert (r.status, r.closed_on) == ("closed", date(2026, 11, 13))
+    assert r.resolved_on == date(2026, 11, 12)
     with pytest.raises(Conflict):
         transition(session, me, settings, rid, "open")
     events = session.scalars(
@@ -197,9 +201,7 @@ def test_stats_per_category(layout: Layout, session: Session, settings: Settings
     layout.assign(o, f)
     d = date(2026, 3, 2)
     for days in (1, 3, 10):
-        layout.request(
-            f, "labour", d, status="resolved", resolved_on=d + timedelta(days=days)
-        )
+        layout.request(f, "labour", d, status="resolved", resolved_on=d + timedelta(days=days))
     layout.request(f, "labour", d)  # open: raised, not resolved, overdue by 31 Mar
     layout.request(f, "land", date(2026, 2, 2), status="closed", resolved_on=date(2026, 3, 3))
     stats = request_stats(
