@@ -231,8 +231,8 @@ class ProjectSettings(BaseSettings):
         Months shown by the battle map's time slider (default 24).
     """
 
-    model_config = SettingsConfigDict(  # type: ignore[typeddict-item]
-        **{**_COMMON, "env_prefix": "PARKGIS_PROJECTS_"}
+    model_config = SettingsConfigDict(
+        **{**_COMMON, "env_prefix": "PARKGIS_PROJECTS_"}  # type: ignore[typeddict-item]
     )
 
     target_starts: int = Field(default=12, ge=0)

@@ -1,0 +1,153 @@
+"""Idle land (闲置土地) of projects: granted, but construction not started within a year.
+
+The rule is :func:`parkgis.milestones.is_idle`: a project's parcel with a grant date and an
+agreed construction start date is idle once ``today`` (zone date) is past the anniversary
+of the agreed start and the project has not reached ``construction_started``. Cancelled
+projects count too: their land is idle all the same.
+
+Flagging marks the parcel for the planners' land-use statistics:
+
+- ``parcels.idle_flagged_on`` is set to the day it was first found idle (kept afterwards,
+  also when construction later starts: it records that the land was idle);
+- a parcel whose status is ``granted`` becomes ``idle``; other statuses are left alone.
+  When the project's construction starts, an ``idle`` parcel becomes
+  ``under_construction`` (:func:`parkgis.projects.transition`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from parkgis.access import Principal, require_role
+from parkgis.milestones import idle_deadline, is_idle, parse_milestones, reached_index
+from parkgis.models import Parcel, Project, ProjectEvent
+from parkgis.models.base import PROJECT_HOLD_STAGES, PROJECT_STAGES
+
+_STARTED = PROJECT_STAGES.index("construction_started")
+
+
+@dataclass(frozen=True)
+class IdleLand:
+    """A project whose granted land is idle on ``as_of`` (zone dates)."""
+
+    project_id: int
+    project_name: str
+    stage: str
+    parcel_id: int
+    parcel_code: str
+    parcel_status: str
+    granted_on: date
+    agreed_start_on: date
+    deadline: date
+    days_over: int
+    idle_flagged_on: date | None
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready values."""
+        return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(self).items()}
+
+
+def _held_from(session: Session, ids: list[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(ProjectEvent.project_id, ProjectEvent.from_stage)
+        .where(
+            ProjectEvent.project_id.in_(ids),
+            ProjectEvent.kind == "transition",
+            ProjectEvent.to_stage.in_(PROJECT_HOLD_STAGES),
+            ProjectEvent.from_stage.in_(PROJECT_STAGES),
+        )
+        .order_by(ProjectEvent.project_id, ProjectEvent.at, ProjectEvent.id)
+    )
+    return {pid: frm for pid, frm in rows if frm}  # the last one per project wins
+
+
+def idle_land(session: Session, *, today: date) -> list[IdleLand]:
+    """Projects whose granted parcel is idle on ``today``, most overdue first.
+
+    Parameters
+    ----------
+    session : Session
+    today : date
+        The zone's calendar date (:func:`parkgis.milestones.zone_today`).
+    """
+    rows = session.execute(
+        select(Project, Parcel)
+        .join(Parcel, Parcel.id == Project.parcel_id)
+        .where(Parcel.granted_on.isnot(None), Parcel.agreed_start_on.isnot(None))
+        .order_by(Project.id)
+    ).all()
+    held = _held_from(session, [p.id for p, _ in rows if p.stage in PROJECT_HOLD_STAGES])
+    out: list[IdleLand] = []
+    for project, parcel in rows:
+        ms = parse_milestones(project.milestones)
+        started = (
+            ms["construction_started"].actual is not None
+            or reached_index(project.stage, ms, held.get(project.id)) >= _STARTED
+        )
+        if not is_idle(
+            granted_on=parcel.granted_on,
+            agreed_start_on=parcel.agreed_start_on,
+            construction_started=started,
+            today=today,
+        ):
+            continue
+        assert parcel.granted_on is not None and parcel.agreed_start_on is not None
+        deadline = idle_deadline(parcel.agreed_start_on)
+        out.append(
+            IdleLand(
+                project_id=project.id,
+                project_name=project.name,
+                stage=project.stage,
+                parcel_id=parcel.id,
+                parcel_code=parcel.code,
+                parcel_status=parcel.status,
+                granted_on=parcel.granted_on,
+                agreed_start_on=parcel.agreed_start_on,
+                deadline=deadline,
+                days_over=(today - deadline).days,
+                idle_flagged_on=parcel.idle_flagged_on,
+            )
+        )
+    out.sort(key=lambda x: (-x.days_over, x.project_id))
+    return out
+
+
+def flag_idle_land(session: Session, *, today: date, principal: Principal) -> list[IdleLand]:
+    """Mark the parcels of idle projects for the planners and return what was found.
+
+    Sets ``idle_flagged_on = today`` where it is empty, and ``status = 'idle'`` where the
+    status is ``granted``. Flushed, not committed. Planners and admins only.
+
+    Returns
+    -------
+    list of IdleLand
+        Every idle project, with ``idle_flagged_on`` and ``parcel_status`` as they are now.
+    """
+    require_role(principal, ("admin", "planner"), "flag idle land")
+    found = idle_land(session, today=today)
+    out: list[IdleLand] = []
+    for item in found:
+        parcel = session.get(Parcel, item.parcel_id)
+        assert parcel is not None
+        if parcel.idle_flagged_on is None:
+            parcel.idle_flagged_on = today
+        if parcel.status == "granted":
+            parcel.status = "idle"
+        out.append(
+            IdleLand(
+                **{
+                    **asdict(item),
+                    "idle_flagged_on": parcel.idle_flagged_on,
+                    "parcel_status": parcel.status,
+                }
+            )
+        )
+    session.flush()
+    return out
