@@ -353,6 +353,20 @@ def history(session: Session, project_id: int) -> list[ProjectEvent]:
     )
 
 
+def project_state(session: Session, project_id: int) -> dict[str, Any]:
+    """A project's id, stage, hold reason, milestones and version (for answers to writes)."""
+    project = session.get(Project, project_id)
+    if project is None:
+        raise NotFound(f"project {project_id} does not exist", field="id")
+    return {
+        "id": project.id,
+        "stage": project.stage,
+        "stage_reason": project.stage_reason,
+        "milestones": project.milestones,
+        "version": project.version,
+    }
+
+
 def event_dict(ev: ProjectEvent, tz: str) -> dict[str, Any]:
     """An event as JSON-ready values; ``at`` in UTC and ``on`` as the zone's date."""
     at = ev.at if ev.at.tzinfo else ev.at.replace(tzinfo=UTC)

@@ -9,7 +9,7 @@ and works out overdue milestones and the next milestone with the rules of
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from parkgis.errors import InvalidInput
+from parkgis.errors import InvalidInput, InvalidQuery
 from parkgis.milestones import (
     PROJECT_HOLD_STAGES,
     PROJECT_STAGES,
@@ -62,6 +62,70 @@ class ProjectFilter:
 
 
 _BBOX_FORM = "bbox must be four numbers: min_lon,min_lat,max_lon,max_lat"
+
+
+FILTER_PARAMS: dict[str, str] = {
+    "stage": "stage",
+    "industry_chain": "chain",
+    "chain": "chain",
+    "officer_id": "officer",
+    "officer": "officer",
+    "overdue": "overdue",
+    "bbox": "bbox",
+}
+"""Query parameters of the project board, reminders and battle map → filter part."""
+
+
+def filter_from_query(params: Mapping[str, str]) -> ProjectFilter:
+    """A :class:`ProjectFilter` from query-string values.
+
+    ``stage``, ``industry_chain`` (or ``chain``) and ``officer_id`` (or ``officer``) take
+    comma lists; ``overdue`` is 1/0 or true/false; ``bbox`` is
+    ``min_lon,min_lat,max_lon,max_lat`` in EPSG:4326.
+
+    Raises
+    ------
+    InvalidQuery
+        An unknown parameter, or a malformed value (``field`` names it).
+    """
+    parts: dict[str, Any] = {}
+    seen: set[str] = set()
+    for name, value in params.items():
+        key = FILTER_PARAMS.get(name)
+        if key is None:
+            raise InvalidQuery(
+                f"unknown query parameter {name!r}; filters are {', '.join(FILTER_PARAMS)}",
+                field=name,
+            )
+        if key in seen:
+            raise InvalidQuery(f"{name!r} is given twice", field=name)
+        seen.add(key)
+        items = tuple(v.strip() for v in value.split(",") if v.strip())
+        try:
+            if key == "stage":
+                parts["stages"] = items
+                ProjectFilter(stages=items)
+            elif key == "chain":
+                parts["chains"] = items
+            elif key == "officer":
+                parts["officer_ids"] = tuple(int(v) for v in items)
+            elif key == "overdue":
+                parts["overdue_only"] = _flag(value)
+            else:
+                parts["bbox"] = parse_bbox(value)
+        except (ValueError, InvalidInput) as exc:
+            msg = exc.message if isinstance(exc, InvalidInput) else f"{value!r} is not valid"
+            raise InvalidQuery(msg, field=name) from exc
+    return ProjectFilter(**parts)
+
+
+def _flag(value: str) -> bool:
+    low = value.strip().lower()
+    if low in ("1", "true", "yes", "on"):
+        return True
+    if low in ("", "0", "false", "no", "off"):
+        return False
+    raise ValueError(value)
 
 
 def check_bbox(bbox: Sequence[float]) -> tuple[float, float, float, float]:

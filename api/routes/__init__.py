@@ -2,8 +2,9 @@
 
 from fastapi import APIRouter
 
-from api.routes import health
+from api.routes import health, projects
 
 ROUTERS: list[APIRouter] = [
     health.router,
+    projects.router,  # before features/writes: /api/v1/projects/summary etc. are fixed paths
 ]
