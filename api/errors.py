@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.responses import JSONResponse
 from parkgis import errors as e
+from parkgis.writes.integrity import translate
 
 STATUS_CODES: dict[type[e.ParkGISError], int] = {
     e.InvalidGeometry: 422,
@@ -21,6 +22,7 @@ STATUS_CODES: dict[type[e.ParkGISError], int] = {
     e.NotFound: 404,
     e.Conflict: 409,
     e.PreconditionFailed: 412,
+    e.PreconditionRequired: 428,
     e.PayloadTooLarge: 413,
     e.DatabaseUnavailable: 503,
     e.ConfigError: 500,
@@ -44,16 +46,16 @@ def error_body(code: str, message: str, field: str | None = None, **extra: Any) 
     return body
 
 
-def _integrity_message(exc: IntegrityError | DataError) -> tuple[str, str | None]:
-    diag = getattr(getattr(exc, "orig", None), "diag", None)
-    constraint = getattr(diag, "constraint_name", None)
-    column = getattr(diag, "column_name", None)
-    primary = getattr(diag, "message_primary", None) or str(exc.orig).splitlines()[0]
-    detail = getattr(diag, "message_detail", None)
-    msg = primary + (f" ({detail})" if detail else "")
-    if constraint:
-        msg = f"refused by database rule {constraint}: {msg}"
-    return msg, column
+def _domain_response(exc: e.ParkGISError) -> JSONResponse:
+    status = status_for(exc)
+    headers: dict[str, str] = {}
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    current = exc.detail.get("current_version")
+    if status == 412 and isinstance(current, int):
+        headers["ETag"] = f'"{current}"'
+    body = error_body(type(exc).__name__, exc.message, exc.field, **exc.detail)
+    return JSONResponse(body, status_code=status, headers=headers or None)
 
 
 def add_exception_handlers(app: FastAPI) -> None:
@@ -61,10 +63,7 @@ def add_exception_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(e.ParkGISError)
     async def _domain(request: Request, exc: e.ParkGISError) -> JSONResponse:
-        status = status_for(exc)
-        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-        body = error_body(type(exc).__name__, exc.message, exc.field, **exc.detail)
-        return JSONResponse(body, status_code=status, headers=headers)
+        return _domain_response(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -72,7 +71,7 @@ def add_exception_handlers(app: FastAPI) -> None:
         first: dict[str, Any] = dict(errs[0]) if errs else {"loc": (), "msg": "invalid"}
         loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path")]
         fieldname = ".".join(loc) or None
-        msg = str(first.get("msg", "invalid"))
+        msg = str(first.get("msg", "invalid")).removeprefix("Value error, ")
         if first.get("type") == "json_invalid":
             msg = f"malformed JSON: {first.get('ctx', {}).get('error', msg)}"
             fieldname = "body"
@@ -91,13 +90,12 @@ def add_exception_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(IntegrityError)
     async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
-        msg, column = _integrity_message(exc)
-        return JSONResponse(error_body("Conflict", msg, column), status_code=409)
+        # Unique → 409 naming the value; missing reference → 422 naming the field.
+        return _domain_response(translate(exc))
 
     @app.exception_handler(DataError)
     async def _data(request: Request, exc: DataError) -> JSONResponse:
-        msg, column = _integrity_message(exc)
-        return JSONResponse(error_body("InvalidInput", msg, column), status_code=422)
+        return _domain_response(translate(exc))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -29,27 +29,41 @@ class BodySizeLimit:
                     await self._refuse(send)
                     return
         seen = 0
-        started = False
+        started = False  # the app began its own response
+        refused = False  # the body passed the limit
+        answered = False  # our 413 is out
 
         async def limited_receive() -> Message:
-            nonlocal seen
+            nonlocal seen, refused, answered
+            if refused:
+                return {"type": "http.disconnect"}
             msg = await receive()
             if msg["type"] == "http.request":
                 seen += len(msg.get("body", b""))
                 if seen > self.max_bytes:
+                    refused = True
+                    if not started:
+                        answered = True
+                        await self._refuse(send)
                     raise _TooLarge
             return msg
 
-        async def tracking_send(msg: Message) -> None:
+        async def guarded_send(msg: Message) -> None:
             nonlocal started
+            if answered:
+                return  # the app's own answer to the cut-off body (FastAPI: a 400) is dropped
             if msg["type"] == "http.response.start":
                 started = True
             await send(msg)
 
+        # FastAPI turns any error while reading the body into its own 400, so the 413 is
+        # sent from ``limited_receive`` itself, the moment the limit is passed.
         try:
-            await self.app(scope, limited_receive, tracking_send)
-        except _TooLarge:
-            if not started:
+            await self.app(scope, limited_receive, guarded_send)
+        except Exception:
+            if not refused:
+                raise
+            if not answered and not started:
                 await self._refuse(send)
 
     async def _refuse(self, send: Send) -> None:

@@ -60,6 +60,10 @@ class PreconditionFailed(ParkGISError):
     """An ``If-Match`` version no longer matches (lost-update guard)."""
 
 
+class PreconditionRequired(ParkGISError):
+    """A change that could overwrite someone else's came without ``If-Match``/``version``."""
+
+
 class Unauthorized(ParkGISError):
     """No credentials, or credentials that are not valid."""
 

@@ -91,6 +91,10 @@ def guess_crs(bounds: Iterable[float]) -> str:
     minx, miny, maxx, maxy = bounds
     if fits_wgs84((minx, miny, maxx, maxy)):
         return "EPSG:4326 (longitude/latitude degrees)"
+    if fits_wgs84((miny, minx, maxy, maxx)):
+        return "latitude/longitude degrees in the wrong order (GeoJSON is [longitude, latitude])"
+    if max(abs(minx), abs(maxx)) <= 360 and max(abs(miny), abs(maxy)) <= 360:
+        return "degrees, but latitude must be within -90..90 and longitude within -180..180"
     if 25_000_000 <= minx <= 46_000_000 and 0 <= miny <= 6_000_000:
         return "a CGCS2000 3-degree Gauss-Kruger zone with zone prefix (EPSG:4513-4533)"
     if abs(minx) <= 20037509 and abs(maxx) <= 20037509 and abs(maxy) <= 20048967:
@@ -137,6 +141,12 @@ def check_in_area_of_use(geom: BaseGeometry, crs: str, *, field: str = "geometry
                 field=field,
             )
         return
+    if fits_wgs84(bounds) and CRS.from_user_input(crs).is_projected:
+        raise InvalidGeometry(
+            f"coordinates {_fmt_bounds(bounds)} look like longitude/latitude degrees, not "
+            f"{crs} metres; leave out the CRS (or declare EPSG:4326) for degrees",
+            field=field,
+        )
     aou = area_of_use(crs)
     if aou is None:
         return

@@ -1,0 +1,363 @@
+"""Create, replace, patch and delete one row, with role checks, audit and version checks.
+
+Each function is one unit of work on the caller's session: it checks the caller's role
+(``parkgis.access``), validates the input against the database (references, codes,
+ownership, cross-field rules), writes, records the audit row, and flushes. It never
+commits: the caller commits once (the API does so per request), so a failed write
+changes nothing. On an error, roll the session back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from geoalchemy2.shape import from_shape, to_shape
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from parkgis.access import Principal, redact, require_write
+from parkgis.audit import changes, record, snapshot
+from parkgis.errors import InvalidInput, NotFound, PreconditionFailed
+from parkgis.models import ProjectEvent
+from parkgis.schemas.common import InputModel
+from parkgis.schemas.geojson import FeatureBase, NamedCrs, merge_crs, read_geometry
+from parkgis.writes.checks import (
+    check_owner,
+    check_references,
+    check_rules,
+    default_officer,
+)
+from parkgis.writes.integrity import translate
+from parkgis.writes.registry import EntitySpec, spec_for
+from parkgis.writes.versions import check_version, expected_version
+
+
+@dataclass(frozen=True)
+class Written:
+    """The outcome of a create/replace/patch: the row and its JSON representation.
+
+    ``body`` is a GeoJSON Feature for spatial entities and a plain object otherwise,
+    redacted for the caller; ``version`` is the row's new version (its ETag).
+    """
+
+    id: int
+    version: int
+    body: dict[str, Any]
+    row: Any
+
+
+@dataclass
+class _Input:
+    props: InputModel | None
+    geometry: Any
+    geometry_sent: bool
+    crs: str | NamedCrs | None
+    feature_id: int | str | None
+    prefix: str
+
+
+def _validate(model: type[BaseModel], data: dict[str, Any]) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or None
+        msg = f"{field}: {first['msg']}" if field else first["msg"]
+        raise InvalidInput(msg, field=field) from None
+
+
+def _input(spec: EntitySpec, body: Any, *, patch: bool) -> _Input:
+    if isinstance(body, dict):
+        model: type[BaseModel] | None
+        if spec.spatial:
+            model = spec.feature_patch if patch else spec.feature
+        else:
+            model = spec.update if patch else spec.create
+        assert model is not None
+        body = _validate(model, body)
+    if isinstance(body, FeatureBase):
+        return _Input(
+            props=getattr(body, "properties", None),
+            geometry=getattr(body, "geometry", None),
+            geometry_sent="geometry" in body.model_fields_set,
+            crs=body.crs,
+            feature_id=body.id,
+            prefix="properties.",
+        )
+    assert isinstance(body, InputModel)
+    return _Input(
+        props=body,
+        geometry=getattr(body, "geometry", None),
+        geometry_sent="geometry" in body.model_fields_set,
+        crs=None,
+        feature_id=None,
+        prefix="",
+    )
+
+
+def representation(spec: EntitySpec, row: Any, principal: Principal) -> dict[str, Any]:
+    """A row as the API returns it: a GeoJSON Feature (spatial) or an object.
+
+    Geometry is GeoJSON in EPSG:4326; areas are in m² and mu; fields the caller may not
+    see are removed (``parkgis.access.redact``).
+    """
+    values = snapshot(row)
+    geom = values.pop(spec.geom_column) if spec.geom_column else None
+    props = redact(principal, spec.name, values)
+    if spec.spatial:
+        return {"type": "Feature", "id": row.id, "geometry": geom, "properties": props}
+    if spec.geom_column:
+        props["geometry"] = geom
+    return props
+
+
+def _load(session: Session, spec: EntitySpec, fid: int) -> Any:
+    row = session.get(spec.model, fid, with_for_update=True)
+    if row is None:
+        raise NotFound(f"there is no {spec.label} {fid}", field="id")
+    return row
+
+
+def _derived_geometry(session: Session, spec: EntitySpec, row: Any) -> Any:
+    for fk in spec.derive_geometry_from:
+        ref_id = getattr(row, fk)
+        if ref_id is None:
+            continue
+        target, _ = spec.foreign_keys[fk]
+        ref = session.get(target, ref_id)
+        if ref is None or ref.geom is None:
+            continue
+        shape = to_shape(ref.geom)
+        if spec.geom_types == ("Point",) and shape.geom_type != "Point":
+            shape = shape.representative_point()
+        return from_shape(shape, srid=4326)
+    return None
+
+
+def _apply_geometry(
+    session: Session,
+    spec: EntitySpec,
+    row: Any,
+    given: _Input,
+    *,
+    crs: str | None,
+    repair: bool,
+    full: bool,
+) -> None:
+    if spec.geom_column is None:
+        return
+    if given.geometry is not None:
+        srs = merge_crs(crs, given.crs)
+        geom = read_geometry(given.geometry, crs=srs, repair=repair, allowed=spec.geom_types)
+        setattr(row, spec.geom_column, from_shape(geom, srid=4326))
+        return
+    if not (full or given.geometry_sent):
+        return  # PATCH without geometry: unchanged
+    if spec.geom_nullable:
+        setattr(row, spec.geom_column, None)
+        return
+    derived = _derived_geometry(session, spec, row)
+    if derived is None:
+        hint = (
+            f" (or give {' or '.join(spec.derive_geometry_from)} to take its geometry)"
+            if spec.derive_geometry_from
+            else ""
+        )
+        raise InvalidInput(f"a {spec.label} needs a geometry{hint}", field="geometry")
+    setattr(row, spec.geom_column, derived)
+
+
+def _flush(session: Session, spec: EntitySpec, fid: int | None = None) -> None:
+    try:
+        session.flush()
+    except (IntegrityError, DataError) as exc:
+        raise translate(exc, spec.label) from None
+    except StaleDataError:
+        raise PreconditionFailed(
+            f"{spec.label} {fid} was changed by someone else meanwhile; read it again",
+            field="If-Match",
+        ) from None
+
+
+def _project_events(
+    session: Session, p: Principal, row: Any, before: dict[str, Any] | None
+) -> None:
+    if before is None:
+        session.add(
+            ProjectEvent(project_id=row.id, kind="created", to_stage=row.stage, actor=p.name)
+        )
+        return
+    if before.get("stage") != row.stage:
+        session.add(
+            ProjectEvent(
+                project_id=row.id,
+                kind="transition",
+                from_stage=before.get("stage"),
+                to_stage=row.stage,
+                actor=p.name,
+                reason=row.stage_reason,
+            )
+        )
+    if before.get("milestones") != row.milestones:
+        session.add(
+            ProjectEvent(
+                project_id=row.id,
+                kind="replan",
+                actor=p.name,
+                data={"before": before.get("milestones"), "after": row.milestones},
+            )
+        )
+
+
+def create(
+    session: Session,
+    entity: str,
+    principal: Principal,
+    body: BaseModel | dict[str, Any],
+    *,
+    crs: str | None = None,
+    repair: bool = False,
+) -> Written:
+    """Create one row of ``entity`` and audit it.
+
+    Parameters
+    ----------
+    entity : str
+        Collection name (``"parcels"``, ``"visits"``, ... see ``ENTITIES``).
+    body : Feature or InputModel or dict
+        For spatial entities a GeoJSON Feature whose geometry is in ``crs`` (or the
+        Feature's ``crs`` member; default EPSG:4326 lon/lat degrees); otherwise the
+        ``XCreate`` object. Areas are computed by the database in m² and mu.
+    crs : str, optional
+        Declared CRS of the coordinates, e.g. ``"EPSG:3857"``.
+    repair : bool, default False
+        Repair an invalid geometry instead of refusing it.
+
+    Raises
+    ------
+    Unauthorized, Forbidden
+        The caller may not write ``entity`` (or, for officers, this firm).
+    InvalidInput, InvalidGeometry
+        Bad values, naming the field; also a missing reference or unknown code.
+    Conflict
+        A unique value (code, USCC, current assignment) already exists.
+    """
+    spec = spec_for(entity)
+    require_write(principal, entity)
+    given = _input(spec, body, patch=False)
+    assert given.props is not None
+    if given.props.version is not None:
+        raise InvalidInput(
+            "version is assigned by the server; send it only on PUT/PATCH",
+            field=f"{given.prefix}version",
+        )
+    values = given.props.values(partial=False)
+    default_officer(principal, spec, values, given.prefix)
+    check_owner(principal, spec, values, given.prefix)
+    check_references(session, spec, values, given.prefix)
+    check_rules(spec, values, given.prefix)
+    row = spec.model(**values)
+    _apply_geometry(session, spec, row, given, crs=crs, repair=repair, full=True)
+    session.add(row)
+    _flush(session, spec)
+    session.refresh(row)
+    record(session, principal, "create", entity, row.id, after=snapshot(row))
+    if entity == "projects":
+        _project_events(session, principal, row, None)
+    _flush(session, spec)
+    return Written(row.id, row.version, representation(spec, row, principal), row)
+
+
+def update(
+    session: Session,
+    entity: str,
+    principal: Principal,
+    fid: int,
+    body: BaseModel | dict[str, Any],
+    *,
+    partial: bool,
+    if_match: str | None = None,
+    crs: str | None = None,
+    repair: bool = False,
+) -> Written:
+    """Replace (PUT, ``partial=False``) or patch (PATCH, ``partial=True``) one row.
+
+    The caller must say which version it read: ``if_match`` (the ``If-Match`` header,
+    ``"<version>"`` or ``*``) or a ``version`` field in the body. The row is locked while
+    it is checked and written, so of two writers holding the same version only the first
+    wins; the other gets :class:`~parkgis.errors.PreconditionFailed` with the current
+    version. Geometry and ``crs``/``repair`` are as in :func:`create`; on PATCH, fields
+    left out are unchanged.
+
+    Raises
+    ------
+    PreconditionRequired
+        Neither ``If-Match`` nor ``version`` was given (428).
+    PreconditionFailed
+        The version is stale (412).
+    NotFound
+        No row ``fid``.
+    """
+    spec = spec_for(entity)
+    require_write(principal, entity)
+    given = _input(spec, body, patch=partial)
+    expected = expected_version(if_match, given.props.version if given.props else None)
+    if given.feature_id is not None and str(given.feature_id) != str(fid):
+        raise InvalidInput(
+            f"the Feature's id {given.feature_id!r} differs from the id in the URL ({fid})",
+            field="id",
+        )
+    row = _load(session, spec, fid)
+    before = snapshot(row)
+    check_owner(principal, spec, before, given.prefix)
+    check_version(spec.label, fid, row.version, expected)
+    values = given.props.values(partial=partial) if given.props else {}
+    if not partial:
+        default_officer(principal, spec, values, given.prefix)
+    check_owner(principal, spec, values, given.prefix)
+    changed_refs = {k: v for k, v in values.items() if before.get(k) != v}
+    check_references(session, spec, changed_refs, given.prefix)
+    merged = {k: getattr(row, k) for k in before}
+    merged.update(values)
+    check_rules(spec, merged, given.prefix)
+    for key, value in values.items():
+        setattr(row, key, value)
+    _apply_geometry(session, spec, row, given, crs=crs, repair=repair, full=not partial)
+    _flush(session, spec, fid)
+    session.refresh(row)
+    old, new = changes(before, snapshot(row))
+    if new:
+        record(session, principal, "update", entity, fid, before=old, after=new)
+    if entity == "projects":
+        _project_events(session, principal, row, before)
+    _flush(session, spec, fid)
+    return Written(row.id, row.version, representation(spec, row, principal), row)
+
+
+def delete(
+    session: Session, entity: str, principal: Principal, fid: int, *, if_match: str | None
+) -> dict[str, Any]:
+    """Delete one row (``If-Match`` required) and audit it; return its last values.
+
+    Raises
+    ------
+    PreconditionRequired, PreconditionFailed, NotFound
+        As for :func:`update`.
+    Conflict
+        Other rows still reference it (e.g. a parcel with buildings).
+    """
+    spec = spec_for(entity)
+    require_write(principal, entity)
+    expected = expected_version(if_match, None)
+    row = _load(session, spec, fid)
+    before = snapshot(row)
+    check_owner(principal, spec, before, "")
+    check_version(spec.label, fid, row.version, expected)
+    session.delete(row)
+    _flush(session, spec, fid)
+    record(session, principal, "delete", entity, fid, before=before)
+    _flush(session, spec, fid)
+    return before

@@ -1,0 +1,234 @@
+"""Shared data for the write-API tests: tokens for every role, two officers and their firms.
+
+API requests commit, so everything here is committed with a unique tag in its codes and
+names, and deleted again (by that tag) when the module's tests are done. Audit rows stay.
+"""
+
+from __future__ import annotations
+
+import itertools
+import secrets
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+
+from api.app import create_app
+from parkgis.access import Principal
+from parkgis.auth import authenticate, create_token
+from parkgis.db.engine import session_scope
+from parkgis.settings import Settings
+from parkgis.uscc import ALPHABET, check_char
+from parkgis.writes import create
+
+LON0, LAT0 = 112.70, 23.33
+ROLES = ("anonymous", "investment", "officer_own", "officer_other", "planner", "admin")
+
+
+def square(lon: float = LON0, lat: float = LAT0, d: float = 0.001) -> list[list[float]]:
+    """A closed lon/lat ring, ``d`` degrees a side (about 100 m at the zone)."""
+    return [[lon, lat], [lon + d, lat], [lon + d, lat + d], [lon, lat + d], [lon, lat]]
+
+
+def new_uscc() -> str:
+    """A random valid USCC."""
+    body = "91" + "440000" + "".join(secrets.choice(ALPHABET) for _ in range(9))
+    return body + check_char(body)
+
+
+@dataclass
+class World:
+    """Ids and tokens the write tests share."""
+
+    tag: str
+    engine: Engine
+    tokens: dict[str, str]
+    principals: dict[str, Principal]
+    officer_a: int
+    officer_b: int
+    firm_a: int
+    firm_b: int
+    parcel: int
+    building: int
+    seq: Any = field(default_factory=lambda: itertools.count(1))
+
+    def code(self, prefix: str = "") -> str:
+        """A unique code carrying this run's tag (for clean-up)."""
+        return f"{self.tag}{prefix}{next(self.seq)}"
+
+    def headers(self, role: str, **extra: str) -> dict[str, str]:
+        """Request headers for ``role`` (no Authorization for anonymous)."""
+        h = dict(extra)
+        if role != "anonymous":
+            h["Authorization"] = f"Bearer {self.tokens[role]}"
+        return h
+
+    def make(self, entity: str, body: dict[str, Any], role: str = "admin") -> dict[str, Any]:
+        """Create a row through the library (committed) and return its representation."""
+        with session_scope(self.engine) as s:
+            return create(s, entity, self.principals[role], body).body
+
+    def count(self, sql: str, **params: Any) -> int:
+        """``SELECT count(*) ...`` with the tag available as ``:tag``."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(text(sql), {"tag": self.tag + "%", **params}).scalar_one())
+
+    def audit_rows(self) -> int:
+        """Audit rows written by this run's users."""
+        ids = [p.user_id for p in self.principals.values() if p.user_id is not None]
+        with self.engine.connect() as conn:
+            return int(
+                conn.execute(
+                    text("SELECT count(*) FROM audit_log WHERE user_id = ANY(:ids)"), {"ids": ids}
+                ).scalar_one()
+            )
+
+    def bodies(self, entity: str) -> dict[str, Any]:
+        """A valid create body for ``entity`` (a Feature for spatial ones)."""
+        c = self.code()
+        props: dict[str, Any]
+        geom: dict[str, Any] | None
+        if entity == "parcels":
+            props = {"code": c, "land_use": "100102", "status": "available"}
+            geom = {"type": "Polygon", "coordinates": [square()]}
+        elif entity == "buildings":
+            props = {"name": c, "parcel_id": self.parcel, "floors": 2}
+            geom = {"type": "Polygon", "coordinates": [square(d=0.0005)]}
+        elif entity == "spaces":
+            props = {"building_id": self.building, "floor": 1, "code": c}
+            geom = None
+        elif entity == "grid_areas":
+            props = {"code": c, "name": c}
+            geom = {"type": "Polygon", "coordinates": [square(d=0.01)]}
+        elif entity == "enterprises":
+            props = {"name": c, "uscc": new_uscc()}
+            geom = {"type": "Point", "coordinates": [LON0, LAT0]}
+        elif entity == "projects":
+            props = {"name": c, "enterprise_id": self.firm_a, "officer_id": self.officer_a}
+            geom = {"type": "Point", "coordinates": [LON0, LAT0]}
+        elif entity == "officers":
+            return {"name": c}
+        elif entity == "assignments":
+            return {
+                "officer_id": self.officer_b,
+                "enterprise_id": self.firm_a,
+                "since": "2024-01-01",
+                "until": "2024-06-30",
+                "note": c,
+            }
+        elif entity == "visits":
+            return {
+                "officer_id": self.officer_a,
+                "enterprise_id": self.firm_a,
+                "visited_at": "2025-03-01T09:30:00+08:00",
+                "summary": c,
+            }
+        elif entity == "service_requests":
+            return {
+                "enterprise_id": self.firm_a,
+                "officer_id": self.officer_a,
+                "category": "utilities",
+                "title": c,
+                "opened_on": "2025-03-01",
+            }
+        else:
+            raise KeyError(entity)
+        return {"type": "Feature", "geometry": geom, "properties": props}
+
+
+def _cleanup(engine: Engine, tag: str, user_ids: list[int]) -> None:
+    like = tag + "%"
+    with engine.begin() as conn:
+        # Users first: an officer's user may not outlive its officer (officer_linked).
+        conn.execute(text("DELETE FROM users WHERE id = ANY(:ids)"), {"ids": user_ids})
+        for sql in (
+            "DELETE FROM projects WHERE name LIKE :t OR officer_id IN "
+            "(SELECT id FROM officers WHERE name LIKE :t)",
+            "DELETE FROM spaces WHERE code LIKE :t OR building_id IN "
+            "(SELECT id FROM buildings WHERE name LIKE :t)",
+            "DELETE FROM enterprises WHERE name LIKE :t",
+            "DELETE FROM buildings WHERE name LIKE :t",
+            "DELETE FROM grid_areas WHERE code LIKE :t",
+            "DELETE FROM parcels WHERE code LIKE :t",
+            "DELETE FROM officers WHERE name LIKE :t",
+        ):
+            conn.execute(text(sql), {"t": like})
+
+
+@pytest.fixture(scope="module")
+def world(engine: Engine) -> Iterator[World]:
+    """Two officers (A serves firm A, B serves firm B), a parcel, a building, and tokens."""
+    tag = "wt" + uuid.uuid4().hex[:6] + "-"
+    admin = Principal(name="setup", role="admin")
+    with session_scope(engine) as s:
+        ids: dict[str, int] = {}
+
+        def add(entity: str, body: dict[str, Any]) -> int:
+            return int(create(s, entity, admin, body).id)
+
+        ids["officer_a"] = add("officers", {"name": tag + "officer-a"})
+        ids["officer_b"] = add("officers", {"name": tag + "officer-b"})
+        pt = {"type": "Point", "coordinates": [LON0, LAT0]}
+        for k in ("a", "b"):
+            ids[f"firm_{k}"] = add(
+                "enterprises",
+                {
+                    "type": "Feature",
+                    "geometry": pt,
+                    "properties": {"name": f"{tag}firm-{k}", "uscc": new_uscc()},
+                },
+            )
+            add(
+                "assignments",
+                {
+                    "officer_id": ids[f"officer_{k}"],
+                    "enterprise_id": ids[f"firm_{k}"],
+                    "since": "2024-01-01",
+                },
+            )
+        ids["parcel"] = add(
+            "parcels",
+            {
+                "type": "Feature",
+                "geometry": {"type": "Polygon", "coordinates": [square(d=0.01)]},
+                "properties": {"code": tag + "base", "land_use": "100101"},
+            },
+        )
+        ids["building"] = add(
+            "buildings",
+            {
+                "type": "Feature",
+                "geometry": {"type": "Polygon", "coordinates": [square(d=0.002)]},
+                "properties": {"name": tag + "base", "parcel_id": ids["parcel"]},
+            },
+        )
+        tokens = {
+            "admin": create_token(s, role="admin", name=tag + "admin"),
+            "planner": create_token(s, role="planner", name=tag + "planner"),
+            "investment": create_token(s, role="investment", name=tag + "investment"),
+            "officer_own": create_token(
+                s, role="officer", name=tag + "officer-a", officer_id=ids["officer_a"]
+            ),
+            "officer_other": create_token(
+                s, role="officer", name=tag + "officer-b", officer_id=ids["officer_b"]
+            ),
+        }
+    with session_scope(engine) as s:
+        principals = {role: authenticate(s, tok) for role, tok in tokens.items()}
+    principals["anonymous"] = Principal()
+    w = World(tag=tag, engine=engine, tokens=tokens, principals=principals, **ids)
+    try:
+        yield w
+    finally:
+        _cleanup(engine, tag, [p.user_id for p in principals.values() if p.user_id])
+
+
+@pytest.fixture(scope="module")
+def client(settings: Settings, world: World) -> Iterator[TestClient]:
+    """A TestClient on the app (its requests commit)."""
+    with TestClient(create_app(settings)) as c:
+        yield c
