@@ -27,6 +27,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from parkgis.access import Principal, require_own_firm, require_read, require_write
+from parkgis.audit import record
 from parkgis.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
 from parkgis.models import RequestEvent, ServiceRequest
 from parkgis.models.base import REQUEST_CATEGORIES, REQUEST_STATUSES
@@ -138,7 +139,7 @@ def transition(
         raise InvalidInput(f"the request opens on {req.opened_on}, after {day}", field="to")
     if to == "in_progress" and not (department or req.department):
         raise InvalidInput("name the department that will handle it", field="department")
-    before = req.status
+    before, department_before = req.status, req.department
     if department:
         req.department = department
     if to == "in_progress":
@@ -151,6 +152,15 @@ def transition(
     elif to == "closed":
         req.closed_on = day
     req.status = to
+    record(
+        session,
+        principal,
+        "transition",
+        "service_requests",
+        req.id,
+        before={"status": before, "department": department_before},
+        after={"status": to, "department": req.department},
+    )
     session.add(
         RequestEvent(
             request_id=req.id,

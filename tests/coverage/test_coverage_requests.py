@@ -27,8 +27,8 @@ from parkgis.workdays import DeadlineTable, WorkCalendar, load_calendar
 from parkgis.zonetime import Month
 from tests.coverage.conftest import Layout
 
-ADMIN = Principal(user_id=1, name="admin", role="admin")
-PLANNER = Principal(user_id=2, name="planner", role="planner")
+ADMIN = Principal(user_id=None, name="admin", role="admin")
+PLANNER = Principal(user_id=None, name="planner", role="planner")
 
 
 def test_bundled_calendar() -> None:
@@ -106,7 +106,7 @@ def firm_req(layout: Layout) -> dict[str, int]:
 def test_life_cycle(firm_req: dict[str, int], session: Session, settings: Settings) -> None:
     rid = firm_req["req"]
     me = Principal(
-        user_id=9,
+        user_id=None,
         name="officer",
         role="officer",
         officer_id=firm_req["officer"],
@@ -156,7 +156,7 @@ def test_life_cycle(firm_req: dict[str, int], session: Session, settings: Settin
 def test_officers_act_on_their_own_firms_only(
     firm_req: dict[str, int], session: Session, settings: Settings
 ) -> None:
-    stranger = Principal(user_id=8, name="x", role="officer", officer_id=firm_req["officer"])
+    stranger = Principal(user_id=None, name="x", role="officer", officer_id=firm_req["officer"])
     with pytest.raises(Forbidden):
         transition(session, stranger, settings, firm_req["req"], "resolved")
     with pytest.raises(Forbidden):
@@ -187,12 +187,12 @@ def test_overdue_lists(layout: Layout, session: Session, settings: Settings) -> 
     assert one["working_days_late"] == 1  # Sat 28 Feb is a make-up working day
     rep_b = overdue_report(session, PLANNER, settings, officer_id=b, today=date(2026, 2, 28))
     assert {r["id"] for g in rep_b["by_officer"] for r in g["requests"]} == {on_time}
-    me = Principal(user_id=5, name="b", role="officer", officer_id=b)
+    me = Principal(user_id=None, name="b", role="officer", officer_id=b)
     assert overdue_report(session, me, settings, today=date(2026, 2, 28))["count"] == 1
     with pytest.raises(Forbidden):
         overdue_report(session, me, settings, officer_id=a)
     with pytest.raises(Forbidden):
-        overdue_report(session, Principal(user_id=6, name="i", role="investment"), settings)
+        overdue_report(session, Principal(user_id=None, name="i", role="investment"), settings)
 
 
 def test_stats_per_category(layout: Layout, session: Session, settings: Settings) -> None:

@@ -183,17 +183,17 @@ def test_roles(layout: Layout, session: Session, cov_settings: Settings) -> None
     a, b = layout.officer(), layout.officer()
     layout.assign(a, layout.firm(0, 0))
     layout.assign(b, layout.firm(50, 0))
-    me = Principal(user_id=1, name="a", role="officer", officer_id=a)
+    me = Principal(user_id=None, name="a", role="officer", officer_id=a)
     cov = coverage_for(session, me, cov_settings, today=TODAY)
     assert [o.officer_id for o in cov.officers] == [a]
     assert [ov.officer_ids for ov in cov.overlaps] == [(a, b)]
     with pytest.raises(Forbidden):
         coverage_for(session, me, cov_settings, officer_id=b, today=TODAY)
     with pytest.raises(Forbidden):
-        coverage_for(session, Principal(user_id=2, name="i", role="investment"), cov_settings)
+        coverage_for(session, Principal(user_id=None, name="i", role="investment"), cov_settings)
     with pytest.raises(Unauthorized):
         coverage_for(session, Principal(), cov_settings)
-    boss = Principal(user_id=3, name="p", role="planner")
+    boss = Principal(user_id=None, name="p", role="planner")
     everyone = coverage_for(session, boss, cov_settings, month=Month(2026, 11), today=TODAY)
     assert {a, b} <= {o.officer_id for o in everyone.officers}
     with pytest.raises(NotFound):

@@ -1,0 +1,206 @@
+"""Service requests, the monthly visit report and the monthly draw under ``/api/v1``.
+
+- ``POST /service_requests/{id}/transition`` ``{"to", "department"?, "note"?}``
+  (``If-Match: "<version>"`` optional): open → in_progress → resolved → closed; 409 names
+  the allowed moves. Officers act on their own firms only.
+- ``GET /requests/overdue?officer_id=&department=``: overdue requests per officer and per
+  department.
+- ``GET /requests/stats?month=&officer_id=``: per category raised, resolved, median days.
+- ``GET /reports/visits?month=&officer_id=&format=json|xlsx|html``: the monthly report.
+- ``GET /draws?year=`` and ``POST /draws`` ``{"month", "count", "seed"?}`` (admin): who
+  reports at the month's meeting; a month is drawn once (409 afterwards).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import jinja2
+from fastapi import APIRouter, Depends, Header
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.responses import HTMLResponse, Response
+
+from api.deps import PrincipalDep, SessionDep, SettingsDep, require
+from api.responses import JSONResponse
+from api.routes.coverage import Params, query
+from parkgis.access import Principal, require_role
+from parkgis.draws import as_dict, list_draws, run_draw
+from parkgis.errors import PreconditionFailed
+from parkgis.service_requests import overdue_report, request_stats, transition
+from parkgis.visit_report import monthly_report, report_xlsx
+from parkgis.zonetime import parse_month
+
+router = APIRouter(prefix="/api/v1", tags=["service"])
+
+_TEMPLATES = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent.parent / "templates"),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class TransitionIn(BaseModel):
+    """A status change; ``department`` hands the request to (another) department."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    to: str = Field(description="in_progress, resolved or closed")
+    department: str | None = Field(default=None, max_length=200)
+    note: str | None = Field(default=None, max_length=2000)
+
+
+def _version(if_match: str | None) -> int | None:
+    if if_match is None:
+        return None
+    tag = if_match.strip().removeprefix("W/").strip('"')
+    try:
+        return int(tag)
+    except ValueError as exc:
+        raise PreconditionFailed(
+            f'If-Match must be "<version>" as sent in the ETag, not {if_match!r}',
+            field="If-Match",
+        ) from exc
+
+
+@router.post("/service_requests/{request_id}/transition")
+def request_transition(
+    request_id: int,
+    body: TransitionIn,
+    session: SessionDep,
+    principal: PrincipalDep,
+    settings: SettingsDep,
+    if_match: Annotated[str | None, Header(alias="If-Match")] = None,
+) -> JSONResponse:
+    """Move a service request along its life cycle, stamping the day and the department."""
+    req = transition(
+        session,
+        principal,
+        settings,
+        request_id,
+        body.to,
+        department=body.department,
+        note=body.note,
+        expected_version=_version(if_match),
+    )
+    session.commit()
+    out = {
+        c: getattr(req, c)
+        for c in [
+            "id",
+            "enterprise_id",
+            "officer_id",
+            "category",
+            "title",
+            "department",
+            "status",
+            "opened_on",
+            "in_progress_on",
+            "resolved_on",
+            "closed_on",
+            "version",
+        ]
+    }
+    return JSONResponse(out, headers={"ETag": f'"{req.version}"'})
+
+
+@router.get("/requests/overdue")
+def requests_overdue(
+    session: SessionDep,
+    principal: PrincipalDep,
+    settings: SettingsDep,
+    q: Annotated[Params, Depends(query("officer_id", "department"))],
+) -> dict[str, Any]:
+    """Requests past their working-day deadline, per officer and per department."""
+    return overdue_report(
+        session,
+        principal,
+        settings,
+        officer_id=q.int("officer_id"),
+        department=q.get("department"),
+    )
+
+
+@router.get("/requests/stats")
+def requests_stats(
+    session: SessionDep,
+    principal: PrincipalDep,
+    settings: SettingsDep,
+    q: Annotated[Params, Depends(query("month", "officer_id"))],
+) -> dict[str, Any]:
+    """Per category: raised, resolved, median days to resolve (all time without month)."""
+    return request_stats(
+        session,
+        principal,
+        settings,
+        month=q.month(settings.zone.timezone),
+        officer_id=q.int("officer_id"),
+    )
+
+
+@router.get("/reports/visits", response_model=None)
+def visits_report(
+    session: SessionDep,
+    principal: PrincipalDep,
+    settings: SettingsDep,
+    q: Annotated[Params, Depends(query("month", "officer_id", "format"))],
+) -> Response | dict[str, Any]:
+    """The monthly visit report as JSON, an XLSX download or a printable HTML page."""
+    tz = settings.zone.timezone
+    fmt = q.choice("format", ("json", "xlsx", "html"), "json")
+    month = q.month(tz) or parse_month(None, tz)
+    report = monthly_report(session, principal, settings, month, officer_id=q.int("officer_id"))
+    suffix = f"-officer-{report['officer_id']}" if report["officer_id"] else ""
+    name = f"visits-{report['month']}{suffix}"
+    if fmt == "xlsx":
+        return Response(
+            report_xlsx(report),
+            media_type=XLSX,
+            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+        )
+    if fmt == "html":
+        html = _TEMPLATES.get_template("visit_report.html").render(r=report, title=name)
+        return HTMLResponse(
+            html,
+            headers={
+                "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+            },
+        )
+    return report
+
+
+class DrawIn(BaseModel):
+    """A draw: the month, how many officers, and optionally a seed fixed in advance."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    month: str = Field(pattern=r"^\d{4}-\d{2}$", examples=["2026-12"])
+    count: int = Field(ge=1, le=1000)
+    seed: str | None = Field(default=None, min_length=1, max_length=200)
+
+
+@router.get("/draws")
+def draws(
+    session: SessionDep,
+    principal: PrincipalDep,
+    q: Annotated[Params, Depends(query("year"))],
+) -> dict[str, Any]:
+    """Every stored draw, newest first, each re-verified from its seed."""
+    require_role(principal, ("admin", "planner", "officer"), "see the monthly draws")
+    items = list_draws(session, year=q.int("year", lo=1, hi=9999))
+    return {"numberReturned": len(items), "items": items}
+
+
+@router.post("/draws", status_code=201)
+def draw_create(
+    body: DrawIn,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: Annotated[Principal, Depends(require("admin"))],
+) -> dict[str, Any]:
+    """Draw the officers who report at the month's meeting and store the result."""
+    month = parse_month(body.month, settings.zone.timezone)
+    draw = run_draw(session, month, body.count, seed=body.seed, created_by=principal.name)
+    session.commit()
+    return as_dict(draw)
