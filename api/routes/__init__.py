@@ -2,13 +2,15 @@
 
 from fastapi import APIRouter
 
-from api.routes import audit, coverage, health, projects, service, writes
+from api.routes import audit, coverage, features, health, ogc, projects, service, writes
 
 ROUTERS: list[APIRouter] = [
     health.router,
     projects.router,  # before features/writes: /api/v1/projects/summary etc. are fixed paths
     coverage.router,  # before features: /api/v1/officers/{id}/route, /api/v1/coverage
     service.router,
+    features.router,
+    ogc.router,
     writes.router,
     audit.router,
 ]
