@@ -162,6 +162,11 @@ def token_create_cmd(
     typer.echo(token)
 
 
+from parkgis.commands.coverage import draw_cmd  # noqa: E402
+
+app.command("draw")(draw_cmd)
+
+
 def main() -> None:
     """Entry point for ``python -m parkgis``."""
     app()

@@ -1,0 +1,70 @@
+"""``parkgis draw --month YYYY-MM --count N [--seed S]``: draw the officers who report at
+the month's meeting, store the result, and print it with the seed to verify it by."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import typer
+
+
+def _clean(fn: Any) -> Any:
+    """``parkgis.cli.clean_errors``, looked up at call time (cli.py imports this module)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from parkgis.cli import clean_errors
+
+        return clean_errors(fn)(*args, **kwargs)
+
+    return wrapper
+
+
+@_clean
+def draw_cmd(
+    month: str = typer.Option(..., help="The meeting's month, YYYY-MM."),
+    count: int = typer.Option(2, min=1, help="How many officers report."),
+    seed: str | None = typer.Option(
+        None, help="A seed fixed in advance (e.g. announced at the meeting); random if omitted."
+    ),
+    show: bool = typer.Option(
+        False, "--show", help="Only print the stored draw of --month (and verify it)."
+    ),
+) -> None:
+    """Draw the officers who report at a month's meeting (stored; never drawn twice)."""
+    from sqlalchemy import text
+
+    from parkgis.cli import load_settings
+    from parkgis.db import make_engine, session_scope
+    from parkgis.draws import as_dict, get_draw, run_draw
+    from parkgis.errors import NotFound
+    from parkgis.zonetime import parse_month
+
+    settings = load_settings()
+    m = parse_month(month, settings.zone.timezone)
+    engine = make_engine(settings.db)
+    try:
+        with session_scope(engine) as session:
+            if show:
+                stored = get_draw(session, m)
+                if stored is None:
+                    raise NotFound(f"{m} has not been drawn", field="month")
+                result = as_dict(stored)
+            else:
+                result = as_dict(run_draw(session, m, count, seed=seed, created_by="parkgis-cli"))
+            names = dict(
+                session.execute(
+                    text("SELECT id, name FROM officers WHERE id = ANY(:ids)"),
+                    {"ids": result["officer_ids"]},
+                ).all()
+            )
+    finally:
+        engine.dispose()
+    typer.echo(f"draw {result['month']}: {result['count']} of {len(result['eligible_ids'])}")
+    for oid in result["officer_ids"]:
+        typer.echo(f"  officer {oid}  {names.get(oid, '')}")
+    if result["previous_ids"]:
+        typer.echo(f"not drawn again from last month: {result['previous_ids']}")
+    typer.echo(f"seed: {result['seed']}")
+    typer.echo(f"verified: {'yes' if result['verified'] else 'NO - the stored result differs'}")
