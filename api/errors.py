@@ -17,6 +17,7 @@ STATUS_CODES: dict[type[e.ParkGISError], int] = {
     e.InvalidGeometry: 422,
     e.InvalidQuery: 400,
     e.InvalidInput: 422,
+    e.BadRequest: 400,
     e.Unauthorized: 401,
     e.Forbidden: 403,
     e.NotFound: 404,

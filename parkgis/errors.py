@@ -44,6 +44,10 @@ class InvalidQuery(InvalidInput):
     """A query-string parameter is unknown or malformed (400, as OGC API Features asks)."""
 
 
+class BadRequest(InvalidInput):
+    """A well-formed request that asks for nothing usable (400), e.g. a match with no criterion."""
+
+
 class InvalidGeometry(InvalidInput):
     """A geometry is malformed, invalid, or in the wrong CRS."""
 

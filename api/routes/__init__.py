@@ -2,7 +2,18 @@
 
 from fastapi import APIRouter
 
-from api.routes import audit, coverage, features, health, ogc, projects, service, writes
+from api.routes import (
+    audit,
+    coverage,
+    features,
+    health,
+    match,
+    ogc,
+    projects,
+    reservations,
+    service,
+    writes,
+)
 
 ROUTERS: list[APIRouter] = [
     health.router,
@@ -13,4 +24,6 @@ ROUTERS: list[APIRouter] = [
     ogc.router,
     writes.router,
     audit.router,
+    match.router,
+    reservations.router,
 ]
