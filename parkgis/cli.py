@@ -162,6 +162,10 @@ def token_create_cmd(
     typer.echo(token)
 
 
+from parkgis.commands.maps import map_app  # noqa: E402  (uses clean_errors above)
+
+app.add_typer(map_app, name="map")
+
 from parkgis.commands.coverage import draw_cmd  # noqa: E402
 
 app.command("draw")(draw_cmd)

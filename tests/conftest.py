@@ -21,6 +21,8 @@ from sqlalchemy.orm import Session
 from parkgis.db.engine import db_up
 from parkgis.settings import DatabaseSettings, Settings
 
+pytest_plugins = ["tests.browser_utils"]  # live_server, browser, watched (Chromium tests)
+
 ROOT = Path(__file__).resolve().parent.parent
 REALDATA = ROOT.parent / "shared" / "realdata"
 

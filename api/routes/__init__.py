@@ -3,10 +3,13 @@
 from fastapi import APIRouter
 
 from api.routes import (
+    assets,
     audit,
     coverage,
     features,
     health,
+    home,
+    maps,
     match,
     ogc,
     projects,
@@ -17,6 +20,9 @@ from api.routes import (
 
 ROUTERS: list[APIRouter] = [
     health.router,
+    home.router,
+    assets.router,
+    maps.router,
     projects.router,  # before features/writes: /api/v1/projects/summary etc. are fixed paths
     coverage.router,  # before features: /api/v1/officers/{id}/route, /api/v1/coverage
     service.router,

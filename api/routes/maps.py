@@ -1,0 +1,154 @@
+"""HTML maps under ``/maps`` (this file: the zone map ``/maps/parcels``).
+
+Every map takes ``bbox``, the API filters of its main collection, ``basemap``
+(osm/amap/tianditu/none), ``lang`` (zh/en) and ``download=1`` (one self-contained file
+sent as an attachment). Other map routes reuse :func:`map_query` and
+:func:`map_response` from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+import folium
+from fastapi import APIRouter, Depends, Request
+from starlette.responses import HTMLResponse
+
+from api.deps import PrincipalDep, SessionDep, SettingsDep
+from parkgis.errors import InvalidQuery
+from parkgis.features.params import parse_bbox, parse_filters
+from parkgis.features.registry import COLLECTIONS
+from parkgis.maps import render
+from parkgis.maps.basemaps import content_security_policy
+from parkgis.maps.core import ParkMap
+from parkgis.maps.parcels import zone_map
+
+router = APIRouter(prefix="/maps", tags=["maps"])
+
+MAP_PARAMS = ("bbox", "basemap", "lang", "download")
+
+
+@dataclass(frozen=True)
+class MapQuery:
+    """A map request's validated query string."""
+
+    bbox: tuple[float, float, float, float] | None = None
+    filters: dict[str, str] = field(default_factory=dict)
+    basemap: str | None = None
+    lang: str | None = None
+    download: bool = False
+
+
+def _flag(value: str | None, name: str) -> bool:
+    if value is None:
+        return False
+    low = value.strip().lower()
+    if low in ("1", "true", "yes", "on"):
+        return True
+    if low in ("", "0", "false", "no", "off"):
+        return False
+    raise InvalidQuery(f"{value!r} is not 1/0 or true/false", field=name)
+
+
+def map_query(collection: str | None, extra: tuple[str, ...] = ()) -> Callable[..., MapQuery]:
+    """Dependency: bbox, basemap, lang, download and ``collection``'s API filters.
+
+    Names in ``extra`` are passed through in ``filters`` unchecked (for the route's own
+    parameters); anything else unknown is a 400 naming the parameter.
+    """
+
+    def dep(request: Request, settings: SettingsDep) -> MapQuery:
+        seen: dict[str, str] = {}
+        for name, value in request.query_params.multi_items():
+            if name in seen:
+                raise InvalidQuery(f"parameter {name!r} is given more than once", field=name)
+            seen[name] = value
+        bbox_text = seen.pop("bbox", None)
+        common = {k: seen.pop(k, None) for k in ("basemap", "lang", "download")}
+        own = {k: seen.pop(k) for k in extra if k in seen}
+        if collection is not None:
+            parse_filters(COLLECTIONS[collection], seen, tz=settings.zone.timezone)
+        elif seen:
+            name = next(iter(seen))
+            raise InvalidQuery(
+                f"unknown query parameter {name!r}; this map takes: {', '.join(MAP_PARAMS)}",
+                field=name,
+            )
+        return MapQuery(
+            bbox=parse_bbox(bbox_text) if bbox_text is not None else None,
+            filters={**seen, **own},
+            basemap=common["basemap"] or None,
+            lang=common["lang"] or None,
+            download=_flag(common["download"], "download"),
+        )
+
+    return dep
+
+
+def map_response(m: folium.Map, q: MapQuery, filename: str) -> HTMLResponse:
+    """The rendered map; with ``download`` one offline file sent as an attachment."""
+    html = render(m, download=q.download)
+    basemap = m.basemap if isinstance(m, ParkMap) else "none"
+    headers = {
+        "Content-Security-Policy": content_security_policy(basemap),
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "no-store",
+    }
+    if q.download:
+        headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return HTMLResponse(html, headers=headers)
+
+
+def map_openapi(collection: str | None) -> dict[str, Any]:
+    """``openapi_extra`` documenting the map parameters (filters are named in the text)."""
+
+    def p(name: str, desc: str, schema: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "name": name,
+            "in": "query",
+            "required": False,
+            "description": desc,
+            "schema": schema,
+        }
+
+    params = [
+        p("bbox", "minLon,minLat,maxLon,maxLat (EPSG:4326 degrees)", {"type": "string"}),
+        p("basemap", "osm, amap (GCJ-02), tianditu or none", {"type": "string"}),
+        p("lang", "zh or en", {"type": "string", "enum": ["zh", "en"]}),
+        p("download", "1: one self-contained offline HTML file", {"type": "string"}),
+    ]
+    if collection is not None:
+        for name in COLLECTIONS[collection].filter_names():
+            params.append(p(name, f"{collection} filter, as in the API", {"type": "string"}))
+    return {"parameters": params}
+
+
+ParcelsQuery = Annotated[MapQuery, Depends(map_query("parcels"))]
+
+
+@router.get(
+    "/parcels",
+    response_class=HTMLResponse,
+    openapi_extra=map_openapi("parcels"),
+    summary="Zone map: parcels by status, buildings, firms",
+)
+def parcels_map(
+    session: SessionDep, principal: PrincipalDep, settings: SettingsDep, q: ParcelsQuery
+) -> HTMLResponse:
+    """HTML map of parcels coloured by status, buildings and firms (what the caller may read).
+
+    Filters apply to parcels (`status=available,idle`, `land_use=100101`,
+    `min_area_m2=5000`, ...); `bbox` limits every layer.
+    """
+    m = zone_map(
+        session,
+        principal,
+        settings,
+        bbox=q.bbox,
+        filters=q.filters,
+        basemap=q.basemap,
+        lang=q.lang,
+    )
+    return map_response(m, q, "parkgis-parcels.html")
