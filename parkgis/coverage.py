@@ -14,7 +14,7 @@ reception there between the first and the last instant of the month on the zone'
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from functools import lru_cache
 from itertools import combinations
@@ -166,9 +166,8 @@ class OfficerCoverage:
 
     def properties(self) -> dict[str, Any]:
         """The GeoJSON properties of this officer's feature."""
-        props = asdict(self)
-        for k in ("geometry", "projected_geometry"):
-            props.pop(k)
+        skip = ("geometry", "projected_geometry")
+        props = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in skip}
         props["not_visited_this_month"] = self.not_visited_this_month
         return props
 
@@ -312,29 +311,29 @@ def find_overlaps(officers: list[OfficerCoverage]) -> list[Overlap]:
     Uses the territories in the projected CRS (areas in m²) and an STR-tree, so only
     pairs whose bounding boxes meet are intersected.
     """
+    import numpy as np
+
+    out: dict[tuple[int, int], Overlap] = {}
     have = [o for o in officers if o.projected_geometry is not None]
-    if len(have) < 2:
-        return []
-    geoms = [o.projected_geometry for o in have]
-    tree = shapely.STRtree(geoms)
-    left, right = tree.query(geoms, predicate="intersects")
-    out: list[Overlap] = []
-    for i, j in zip(left.tolist(), right.tolist(), strict=True):
-        if i >= j:
-            continue
-        a, b = have[i], have[j]
-        area = float(shapely.area(shapely.intersection(geoms[i], geoms[j])))
-        if area < MIN_OVERLAP_M2:
-            continue
-        shared = sorted(set(a.enterprise_ids) & set(b.enterprise_ids))
-        out.append(Overlap((a.officer_id, b.officer_id), round(area, 1), shared))
-    # Firms served by two officers whose territories do not overlap are overlaps too.
-    seen = {ov.officer_ids for ov in out}
-    for a, b in combinations(officers, 2):
-        shared = sorted(set(a.enterprise_ids) & set(b.enterprise_ids))
-        if shared and (a.officer_id, b.officer_id) not in seen:
-            out.append(Overlap((a.officer_id, b.officer_id), 0.0, shared))
-    return sorted(out, key=lambda ov: ov.officer_ids)
+    if len(have) >= 2:
+        geoms = np.array([o.projected_geometry for o in have], dtype=object)
+        left, right = shapely.STRtree(geoms).query(geoms, predicate="intersects")
+        keep = left < right
+        left, right = left[keep], right[keep]
+        areas = shapely.area(shapely.intersection(geoms[left], geoms[right]))
+        for i, j, area in zip(left.tolist(), right.tolist(), areas.tolist(), strict=True):
+            if area >= MIN_OVERLAP_M2:
+                key = (have[i].officer_id, have[j].officer_id)
+                out[key] = Overlap(key, round(area, 1), [])
+    # Firms served by two officers are overlaps too, whatever the territories do.
+    serving: dict[int, list[int]] = {}
+    for o in officers:
+        for e in o.enterprise_ids:
+            serving.setdefault(e, []).append(o.officer_id)
+    for e, ids in sorted(serving.items()):
+        for a, b in combinations(sorted(ids), 2):
+            out.setdefault((a, b), Overlap((a, b), 0.0, [])).shared_enterprise_ids.append(e)
+    return sorted(out.values(), key=lambda ov: ov.officer_ids)
 
 
 def coverage_for(

@@ -230,7 +230,7 @@ def open_requests(
     out = []
     for r in rows:
         due = table.deadline(r.opened_on, days[r.category])
-        late = cal.working_days_between(due, today) if today > due else 0
+        late = table.working_days_between(due, today) if today > due else 0
         out.append(
             DueRequest(
                 id=r.id,

@@ -108,7 +108,7 @@ def monthly_report(
                     "department": r.department,
                     "opened_on": r.opened_on,
                     "deadline": due,
-                    "working_days_late": cal.working_days_between(due, as_of),
+                    "working_days_late": table.working_days_between(due, as_of),
                 }
             )
     late: dict[int, int] = {}
@@ -246,4 +246,3 @@ def report_xlsx(report: dict[str, Any]) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
-

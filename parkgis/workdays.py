@@ -151,3 +151,11 @@ class DeadlineTable:
         if i < len(self.days):
             return self.days[i]
         return self.calendar.add_working_days(opened_on, days)
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Same result as ``calendar.working_days_between(start, end)``."""
+        if end <= start:
+            return 0
+        if start < self.first or end > self.days[-1]:
+            return self.calendar.working_days_between(start, end)
+        return bisect.bisect_right(self.days, end) - bisect.bisect_right(self.days, start)

@@ -53,12 +53,11 @@ def draw_cmd(
                 result = as_dict(stored)
             else:
                 result = as_dict(run_draw(session, m, count, seed=seed, created_by="parkgis-cli"))
-            names = dict(
-                session.execute(
-                    text("SELECT id, name FROM officers WHERE id = ANY(:ids)"),
-                    {"ids": result["officer_ids"]},
-                ).all()
+            rows = session.execute(
+                text("SELECT id, name FROM officers WHERE id = ANY(:ids)"),
+                {"ids": result["officer_ids"]},
             )
+            names: dict[int, str] = {r.id: r.name for r in rows}
     finally:
         engine.dispose()
     typer.echo(f"draw {result['month']}: {result['count']} of {len(result['eligible_ids'])}")
