@@ -166,6 +166,10 @@ from parkgis.commands.maps import map_app  # noqa: E402  (uses clean_errors abov
 
 app.add_typer(map_app, name="map")
 
+from parkgis.commands.demo import demo_app  # noqa: E402
+
+app.add_typer(demo_app, name="demo")
+
 from parkgis.commands.coverage import draw_cmd  # noqa: E402
 
 app.command("draw")(draw_cmd)
