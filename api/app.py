@@ -38,6 +38,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             engine.dispose()
 
     app = FastAPI(
+        docs_url=None,  # served below from local assets, so /docs works offline
+        redoc_url=None,
         title="parkgis",
         version=__version__,
         description=(
@@ -50,7 +52,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     add_exception_handlers(app)
+    _add_offline_docs(app)
     for router in ROUTERS:
         app.include_router(router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.api.max_body_bytes)
     return app
+
+
+def _add_offline_docs(app: FastAPI) -> None:
+    """Swagger UI at ``/docs`` with its JS and CSS from the app's npm assets, not a CDN."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from starlette.responses import HTMLResponse
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title="parkgis API",
+            swagger_js_url="/assets/swagger-ui-dist/swagger-ui-bundle.js",
+            swagger_css_url="/assets/swagger-ui-dist/swagger-ui.css",
+            swagger_favicon_url="/assets/swagger-ui-dist/favicon-32x32.png",
+        )

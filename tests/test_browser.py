@@ -138,3 +138,12 @@ def test_download_works_from_disk_with_no_network(
     assert [u for u in watched.requests if not u.startswith(("file:", "data:"))] == []
     assert watched.blocked == []
     assert_quiet(watched)
+
+
+def test_api_docs_load_with_the_network_closed(live_server: str, watched: Watched) -> None:
+    page = watched.new_page()
+    page.goto(f"{live_server}/docs", wait_until="networkidle")
+    page.wait_for_selector(".swagger-ui .opblock", timeout=15000)
+    assert page.locator(".swagger-ui .opblock").count() > 10
+    assert watched.blocked == [] and watched.offsite() == []
+    assert_quiet(watched)

@@ -101,6 +101,9 @@ ALLOWED: tuple[str, ...] = (
     "leaflet-timedimension/dist/",
     "moment/min/moment.min.js",
     "leaflet.timeline/dist/leaflet.timeline.js",
+    "swagger-ui-dist/swagger-ui-bundle.js",
+    "swagger-ui-dist/swagger-ui.css",
+    "swagger-ui-dist/favicon-32x32.png",
 )
 """Files (or folders, ending in ``/``) under ``node_modules`` that may be served."""
 
