@@ -175,6 +175,11 @@ from parkgis.commands.coverage import draw_cmd  # noqa: E402
 app.command("draw")(draw_cmd)
 
 
+from parkgis.commands.match import match_cmd  # noqa: E402
+
+app.command("match")(match_cmd)
+
+
 def main() -> None:
     """Entry point for ``python -m parkgis``."""
     app()

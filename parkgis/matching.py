@@ -24,7 +24,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from parkgis.access import WRITERS, Principal, require_role
+from parkgis.access import WRITERS, Principal, require_read, require_role
 from parkgis.errors import InvalidInput, NotFound
 from parkgis.match_context import Candidate, Context, resolve, row_candidate
 from parkgis.match_groups import group_candidates
@@ -48,7 +48,10 @@ def parse_request(data: MatchRequest | dict[str, Any]) -> MatchRequest:
     except ValidationError as exc:
         first = exc.errors()[0]
         loc = ".".join(str(p) for p in first["loc"]) or None
-        raise InvalidInput(f"{loc}: {first['msg']}" if loc else first["msg"], field=loc) from exc
+        msg = str(first["msg"]).removeprefix("Value error, ")
+        if first["type"] == "extra_forbidden":
+            msg = "unknown field (see DESIGN.md, 'The match request')"
+        raise InvalidInput(msg, field=loc) from exc
 
 
 def _top(
@@ -189,14 +192,14 @@ def _save(session: Session, ctx: Context, principal: Principal, body: dict[str, 
 
 
 def get_match(session: Session, request_id: int, principal: Principal) -> dict[str, Any]:
-    """The saved answer of match request ``request_id``.
+    """The saved answer of match request ``request_id`` (any signed-in role may read it).
 
     Raises
     ------
     NotFound
         No such request, or one saved without an answer.
     """
-    require_role(principal, MATCH_ROLES, "read match requests")
+    require_read(principal, "expansion_requests")
     row = session.get(ExpansionRequest, request_id)
     if row is None or row.result is None:
         raise NotFound(f"match request {request_id} does not exist", field="request_id")

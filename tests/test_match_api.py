@@ -123,6 +123,8 @@ def test_match_roles(api: Api) -> None:
         api.client.post("/api/v1/match", json=REQ, headers=api.h("investment")).status_code == 201
     )
     assert api.client.get("/api/v1/match/1").status_code == 401
+    rid = api.client.post("/api/v1/match", json=REQ, headers=api.h("admin")).json()["request_id"]
+    assert api.client.get(f"/api/v1/match/{rid}", headers=api.h("planner")).status_code == 200
 
 
 @pytest.mark.parametrize(

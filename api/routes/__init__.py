@@ -31,5 +31,6 @@ ROUTERS: list[APIRouter] = [
     writes.router,
     audit.router,
     match.router,
+    match.maps_router,
     reservations.router,
 ]

@@ -44,6 +44,9 @@ MAP_KINDS: dict[str, MapKind] = {
     "coverage": MapKind(
         "parkgis.maps.coverage:coverage_map", "Officer territories, visit gaps, routes", None
     ),
+    "match": MapKind(
+        "parkgis.maps.match:match_map", "A saved match (request_id=N): candidates by rank", None
+    ),
 }
 """Kind → builder. Other map helpers add ``projects``, ``coverage``, ``prospect``,
 ``landuse`` and ``match`` here, one line each."""
