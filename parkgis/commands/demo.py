@@ -64,10 +64,13 @@ def load_cmd(
     """Load the demo zone (replaces the demo tables; users and tokens are kept)."""
     from parkgis.cli import load_settings
     from parkgis.db import db_up
+    from parkgis.demo.files import read_meta
+    from parkgis.demo.generate import DEMO_DIR
     from parkgis.demo.load import load_demo
 
     settings = load_settings()
     day = _day(today, settings.zone.timezone)
+    read_meta(directory or DEMO_DIR)  # a wrong --dir fails before the database starts
     engine = db_up(settings.db)
     started = time.perf_counter()
     try:

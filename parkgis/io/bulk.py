@@ -192,14 +192,17 @@ def keys_and_indexes_deferred(conn: Connection, tables: Sequence[str]) -> Iterat
 
 
 def reset_sequences(conn: Connection, tables: Iterable[str], column: str = "id") -> None:
-    """Point each table's ``column`` sequence just past its largest value (1 when empty)."""
+    """Point each table's ``column`` sequence just past its largest value (1 when empty).
+
+    Uses ``ALTER SEQUENCE … RESTART``, which, unlike ``setval()``, is undone by a
+    rollback, so a load inside a rolled-back transaction leaves the sequences as they were.
+    """
     raw = driver_connection(conn)
     with raw.cursor() as cur:
         for table in tables:
             cur.execute(
                 sql.SQL(
-                    "SELECT setval(pg_get_serial_sequence({t}, {c}), "
-                    "coalesce(max({ci}), 0) + 1, false) FROM {ti}"
+                    "SELECT pg_get_serial_sequence({t}, {c}), coalesce(max({ci}), 0) + 1 FROM {ti}"
                 ).format(
                     t=sql.Literal(table),
                     c=sql.Literal(column),
@@ -207,3 +210,7 @@ def reset_sequences(conn: Connection, tables: Iterable[str], column: str = "id")
                     ti=sql.Identifier(*table.split(".")),
                 )
             )
+            row = cur.fetchone()
+            if row is None or row[0] is None:
+                continue
+            cur.execute(sql.SQL(f"ALTER SEQUENCE {row[0]} RESTART WITH {int(row[1])}"))
