@@ -42,6 +42,7 @@ FROM assignments a
 JOIN officers o ON o.id = a.officer_id AND o.active
 JOIN enterprises e ON e.id = a.enterprise_id
 WHERE a.until IS NULL
+  AND (CAST(:ids AS int[]) IS NULL OR o.id = ANY(CAST(:ids AS int[])))
 ORDER BY a.officer_id, e.id
 """
 
@@ -69,14 +70,20 @@ class _Firm:
 
 
 def _load_state(
-    session: Session, settings: Settings
+    session: Session, settings: Settings, officer_ids: list[int] | None
 ) -> tuple[dict[int, list[_Firm]], dict[int, float]]:
     srid = projected_srid(settings.zone.projected_crs)
     extra = settings.coverage.above_scale_weight
-    firms: dict[int, list[_Firm]] = {
-        oid: [] for oid in session.scalars(text("SELECT id FROM officers WHERE active"))
-    }
-    for r in session.execute(text(_FIRMS_SQL), {"srid": srid}):
+    ids = {"ids": officer_ids}
+    active = session.scalars(
+        text(
+            "SELECT id FROM officers WHERE active "
+            "AND (CAST(:ids AS int[]) IS NULL OR id = ANY(CAST(:ids AS int[])))"
+        ),
+        ids,
+    )
+    firms: dict[int, list[_Firm]] = {oid: [] for oid in active}
+    for r in session.execute(text(_FIRMS_SQL), {"srid": srid, **ids}):
         w = 1.0 + (extra if r.above_scale else 0.0)
         firms[r.officer_id].append(_Firm(r.id, r.name, w, r.x, r.y, r.officers == 1))
     loads = {oid: sum(f.weight for f in fs) for oid, fs in firms.items()}
@@ -137,7 +144,12 @@ def _best_move(
 
 
 def suggest(
-    session: Session, principal: Principal, settings: Settings, *, max_moves: int | None = None
+    session: Session,
+    principal: Principal,
+    settings: Settings,
+    *,
+    max_moves: int | None = None,
+    officer_ids: list[int] | None = None,
 ) -> dict[str, Any]:
     """Propose reassignments that even out the workload; nothing is written.
 
@@ -145,6 +157,8 @@ def suggest(
     ----------
     max_moves : int, optional
         At most this many moves (default ``coverage.rebalance_max_moves``).
+    officer_ids : list of int, optional
+        Rebalance among these officers only (e.g. one unit); all active officers when None.
 
     Returns
     -------
@@ -158,7 +172,7 @@ def suggest(
     limit = settings.coverage.rebalance_max_moves if max_moves is None else max_moves
     if limit < 0:
         raise InvalidInput("max_moves must not be negative", field="max_moves")
-    firms, loads = _load_state(session, settings)
+    firms, loads = _load_state(session, settings, officer_ids)
     before = metrics(firms, loads)
     start = dict(loads)
     moves: list[Move] = []

@@ -26,11 +26,11 @@ ROUTERS: list[APIRouter] = [
     projects.router,  # before features/writes: /api/v1/projects/summary etc. are fixed paths
     coverage.router,  # before features: /api/v1/officers/{id}/route, /api/v1/coverage
     service.router,
+    coverage.maps_router,
     features.router,
     ogc.router,
     writes.router,
     audit.router,
     match.router,
-    match.maps_router,
     reservations.router,
 ]

@@ -3,11 +3,13 @@
 - ``GET /coverage?officer_id=&month=YYYY-MM``: one GeoJSON feature per officer (territory,
   workload, ``not_visited_this_month``), plus ``unassigned_enterprises`` and ``overlaps``.
   Officers get their own territory; admin and planner everyone's.
-- ``GET /coverage/rebalance?max_moves=``: suggested reassignments with before/after
-  metrics (admin, planner). Nothing changes until
+- ``GET /coverage/rebalance?max_moves=&officer_ids=1,2``: suggested reassignments with
+  before/after metrics (admin, planner). Nothing changes until
   ``POST /coverage/rebalance/apply`` (admin) with the moves to make.
 - ``GET /officers/{id}/route?month=&max_stops=&return=0|1``: a day's visiting order for
   the officer's firms not yet visited this month.
+- ``GET /maps/coverage?officer_id=&month=&route=1&bbox=&basemap=&lang=&download=1``: the
+  same data as a map (territories, firms by visit status, filter by officer, route).
 
 Unknown or repeated query parameters are a 400 naming the parameter.
 """
@@ -19,22 +21,26 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.responses import HTMLResponse
 
 from api.deps import PrincipalDep, SessionDep, SettingsDep
 from api.responses import GeoJSONResponse
+from api.routes.maps import MapQuery, map_openapi, map_query, map_response
 from parkgis.coverage import coverage_for
 from parkgis.errors import InvalidInput, InvalidQuery
+from parkgis.maps.coverage import MAP_FILTERS, coverage_map
 from parkgis.rebalance import Move, apply_moves, suggest
 from parkgis.visit_route import visit_route
 from parkgis.zonetime import Month, parse_month
 
 router = APIRouter(prefix="/api/v1", tags=["coverage"])
+maps_router = APIRouter(prefix="/maps", tags=["maps"])
 
 
 class Params(dict[str, str]):
     """The query string of one request, checked against the names a route takes."""
 
-    def int(self, name: str, lo: int = 1, hi: int = 2**31 - 1) -> int | None:
+    def integer(self, name: str, lo: int = 1, hi: int = 2**31 - 1) -> int | None:
         """The parameter as a whole number in ``lo..hi`` (None when absent)."""
         raw = self.get(name)
         if raw is None:
@@ -46,6 +52,16 @@ class Params(dict[str, str]):
         if not lo <= value <= hi:
             raise InvalidQuery(f"{value} is outside {lo}..{hi}", field=name)
         return value
+
+    def ints(self, name: str) -> list[int] | None:
+        """A comma list of whole numbers (None when absent)."""
+        raw = self.get(name)
+        if raw is None:
+            return None
+        try:
+            return [int(v) for v in raw.split(",") if v.strip()]
+        except ValueError as exc:
+            raise InvalidQuery(f"{raw!r} is not a comma list of ids", field=name) from exc
 
     def month(self, tz: str, name: str = "month") -> Month | None:
         """``YYYY-MM`` as a :class:`Month` (None when absent)."""
@@ -108,7 +124,7 @@ def coverage(
         session,
         principal,
         settings,
-        officer_id=q.int("officer_id"),
+        officer_id=q.integer("officer_id"),
         month=q.month(settings.zone.timezone),
     )
     return GeoJSONResponse(cov.feature_collection())
@@ -119,10 +135,17 @@ def rebalance(
     session: SessionDep,
     principal: PrincipalDep,
     settings: SettingsDep,
-    q: Annotated[Params, Depends(query("max_moves"))],
+    q: Annotated[Params, Depends(query("max_moves", "officer_ids"))],
 ) -> dict[str, Any]:
-    """Suggested reassignments (never applied here), with before and after metrics."""
-    return suggest(session, principal, settings, max_moves=q.int("max_moves", lo=0, hi=500))
+    """Suggested reassignments (never applied here), with before and after metrics;
+    `officer_ids=1,2,3` rebalances among those officers only."""
+    return suggest(
+        session,
+        principal,
+        settings,
+        max_moves=q.integer("max_moves", lo=0, hi=500),
+        officer_ids=q.ints("officer_ids"),
+    )
 
 
 class MoveIn(BaseModel):
@@ -173,6 +196,33 @@ def officer_route(
         settings,
         officer_id,
         month=q.month(settings.zone.timezone),
-        max_stops=q.int("max_stops", lo=1, hi=100),
+        max_stops=q.integer("max_stops", lo=1, hi=100),
         return_to_office=q.flag("return", True),
     )
+
+
+@maps_router.get(
+    "/coverage",
+    response_class=HTMLResponse,
+    openapi_extra=map_openapi(None),
+    summary="Coverage map: territories, firms by visit status, gaps, routes",
+)
+def coverage_map_page(
+    session: SessionDep,
+    principal: PrincipalDep,
+    settings: SettingsDep,
+    q: Annotated[MapQuery, Depends(map_query(None, extra=MAP_FILTERS))],
+) -> HTMLResponse:
+    """Officer territories (one colour each), firms coloured by this month's visit status,
+    firms with no officer highlighted, and a filter by officer. Takes `officer_id`,
+    `month=YYYY-MM` and `route=1` (with `officer_id`: the suggested visit route)."""
+    m = coverage_map(
+        session,
+        principal,
+        settings,
+        bbox=q.bbox,
+        filters=q.filters,
+        basemap=q.basemap,
+        lang=q.lang,
+    )
+    return map_response(m, q, "parkgis-coverage.html")

@@ -117,7 +117,7 @@ def requests_overdue(
         session,
         principal,
         settings,
-        officer_id=q.int("officer_id"),
+        officer_id=q.integer("officer_id"),
         department=q.get("department"),
     )
 
@@ -135,7 +135,7 @@ def requests_stats(
         principal,
         settings,
         month=q.month(settings.zone.timezone),
-        officer_id=q.int("officer_id"),
+        officer_id=q.integer("officer_id"),
     )
 
 
@@ -150,7 +150,7 @@ def visits_report(
     tz = settings.zone.timezone
     fmt = q.choice("format", ("json", "xlsx", "html"), "json")
     month = q.month(tz) or parse_month(None, tz)
-    report = monthly_report(session, principal, settings, month, officer_id=q.int("officer_id"))
+    report = monthly_report(session, principal, settings, month, officer_id=q.integer("officer_id"))
     suffix = f"-officer-{report['officer_id']}" if report["officer_id"] else ""
     name = f"visits-{report['month']}{suffix}"
     if fmt == "xlsx":
@@ -188,7 +188,7 @@ def draws(
 ) -> dict[str, Any]:
     """Every stored draw, newest first, each re-verified from its seed."""
     require_role(principal, ("admin", "planner", "officer"), "see the monthly draws")
-    items = list_draws(session, year=q.int("year", lo=1, hi=9999))
+    items = list_draws(session, year=q.integer("year", lo=1, hi=9999))
     return {"numberReturned": len(items), "items": items}
 
 

@@ -124,6 +124,10 @@ def test_rebalance_endpoints(zone: Zone) -> None:
     s = r.json()
     assert len(s["moves"]) <= 3 and s["after"]["max_workload"] <= s["before"]["max_workload"]
     assert c.get("/api/v1/coverage/rebalance", headers=zone.h["officer"]).status_code == 403
+    r = c.get(f"/api/v1/coverage/rebalance?officer_ids={zone.a},{zone.b}", headers=zone.h["admin"])
+    assert r.json()["before"]["officers"] == 2 and r.json()["before"]["max_workload"] == 2
+    bad = c.get("/api/v1/coverage/rebalance?officer_ids=a,b", headers=zone.h["admin"])
+    assert bad.status_code == 400 and bad.json()["field"] == "officer_ids"
     move = {"enterprise_id": zone.firms["b1"], "from_officer_id": zone.a, "to_officer_id": zone.b}
     body = {"moves": [move]}
     assert (

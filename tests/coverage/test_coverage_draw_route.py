@@ -102,12 +102,16 @@ def test_rebalance_evens_out_without_worsening_the_maximum(
 ) -> None:
     busy, quiet, far = _unbalanced(layout)
     before = session.execute(text("SELECT count(*) FROM assignments")).scalar()
-    s = suggest(session, PLANNER, settings)
-    assert s["moves"], "the busy officer's eastern firms should move to the quiet one"
-    assert s["after"]["max_workload"] <= s["before"]["max_workload"]
+    s = suggest(session, PLANNER, settings, officer_ids=[busy, quiet, far])
+    # busy: 8 firms, 2 above scale = 10; quiet: 2; far: 1. Moving busy's eastern firms to
+    # quiet (within 2.5 km) while quiet + 1 stays below busy: 10/2 -> 9/3 -> 8/4 -> 7/5 -> 6/6.
+    assert s["before"]["max_workload"] == 10 and s["after"]["max_workload"] == 6
     assert s["after"]["stdev_workload"] < s["before"]["stdev_workload"]
-    ours = [m for m in s["moves"] if m["from_officer_id"] in (busy, quiet, far)]
-    assert ours and all(m["from_officer_id"] == busy for m in ours)
+    ours = s["moves"]
+    assert len(ours) == 4 and all(m["from_officer_id"] == busy for m in ours)
+    # Busy's eastern end goes, nearest first: x = 2100 (583 m from quiet's firm at
+    # 2600/300), then 1800, 1500, 1200, each 300 m from the firm moved before it.
+    assert [m["distance_m"] for m in ours] == pytest.approx([583.1, 300, 300, 300], abs=0.5)
     assert all(m["to_officer_id"] == quiet for m in ours)  # `far` is too far away
     assert all(m["distance_m"] <= settings.coverage.rebalance_max_distance_m for m in ours)
     assert s["workload_after"][busy] < s["workload_before"][busy]
@@ -136,13 +140,12 @@ def test_rebalance_never_worsens_the_maximum(
     engine, settings: Settings, firms: list[tuple[int, int, int, bool]]
 ) -> None:
     with engine.connect() as conn, conn.begin() as trans:
-        conn.execute(text("UPDATE officers SET active = false"))
         layout = Layout(conn)
         officers = [layout.officer() for _ in range(4)]
         for who, x, y, big in firms:
             layout.assign(officers[who], layout.firm(x, y, above_scale=big))
         with Session(bind=conn) as session:
-            s = suggest(session, PLANNER, settings)
+            s = suggest(session, PLANNER, settings, officer_ids=officers)
         trans.rollback()
     assert s["after"]["max_workload"] <= s["before"]["max_workload"]
     assert s["after"]["stdev_workload"] <= s["before"]["stdev_workload"]
@@ -153,8 +156,9 @@ def test_rebalance_never_worsens_the_maximum(
 def test_apply_is_explicit_and_checked(
     layout: Layout, session: Session, settings: Settings
 ) -> None:
-    busy, quiet, _ = _unbalanced(layout)
-    moves = [Move(**m) for m in suggest(session, PLANNER, settings)["moves"]]
+    busy, quiet, far = _unbalanced(layout)
+    s = suggest(session, PLANNER, settings, officer_ids=[busy, quiet, far])
+    moves = [Move(**m) for m in s["moves"]]
     mine = [m for m in moves if m.from_officer_id == busy][:1]
     with pytest.raises(Forbidden):
         apply_moves(session, PLANNER, settings, mine)
