@@ -166,6 +166,11 @@ from parkgis.commands.maps import map_app  # noqa: E402  (uses clean_errors abov
 
 app.add_typer(map_app, name="map")
 
+from parkgis.commands.projects import install_map_command, projects_app  # noqa: E402
+
+install_map_command(map_app)  # `parkgis map projects` with --stage/--chain/--officer/--overdue
+app.add_typer(projects_app, name="projects")
+
 from parkgis.commands.demo import demo_app  # noqa: E402
 
 app.add_typer(demo_app, name="demo")

@@ -25,7 +25,7 @@ Rules
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -49,7 +49,9 @@ __all__ = [
     "overdue_milestones",
     "parse_milestones",
     "reached_index",
+    "stage_codes",
     "stage_label",
+    "stage_on",
     "zone_today",
 ]
 
@@ -314,3 +316,52 @@ def stage_on(
     if any(m.actual is not None for m in milestones.values()):
         return None
     return stage
+
+
+def stage_codes(
+    ends: Sequence[date],
+    *,
+    stage: str,
+    milestones: Mapping[str, Milestone],
+    holds: Sequence[tuple[date, str | None, str | None]] = (),
+    created: tuple[date, str | None] | None = None,
+) -> str:
+    """:func:`stage_on` for every day of ``ends`` (ascending), as :data:`STAGE_CODES` chars.
+
+    One pass over the sorted changes instead of one scan per day; ``-`` where the project
+    was not in the pipeline yet.
+    """
+    done = sorted(
+        (m.actual, i) for i, s in enumerate(PROJECT_STAGES) if (m := milestones[s]).actual
+    )
+    hold_list = sorted(holds, key=lambda h: h[0])
+    any_actual = bool(done)
+    out: list[str] = []
+    di = hi = 0
+    best = -1
+    held: str | None = None
+    for day in ends:
+        while di < len(done) and done[di][0] <= day:
+            best = max(best, done[di][1])
+            di += 1
+        while hi < len(hold_list) and hold_list[hi][0] <= day:
+            _, frm, to = hold_list[hi]
+            if to in PROJECT_HOLD_STAGES:
+                held = to
+            elif frm in PROJECT_HOLD_STAGES:
+                held = None
+            hi += 1
+        if held is not None:
+            s: str | None = held
+        elif best >= 0:
+            s = PROJECT_STAGES[best]
+        elif created is not None:
+            s = (
+                None
+                if created[0] > day
+                else (created[1] if created[1] in PROJECT_STAGES else "negotiating")
+            )
+        else:
+            s = None if any_actual else stage
+        out.append("-" if s is None else STAGE_CODES[s])
+    return "".join(out)

@@ -24,8 +24,8 @@ from parkgis.milestones import (
     STAGE_COLORS,
     month_ends,
     reached_index,
+    stage_codes,
     stage_label,
-    stage_on,
     zone_today,
 )
 from parkgis.models import ProjectEvent
@@ -208,16 +208,12 @@ def stage_frames(
             holds[pid].append((on, frm, to))
     codes: dict[int, str] = {}
     for r in rows:
-        chars = []
-        for d in ends[:-1]:
-            s = stage_on(
-                d,
-                stage=r.stage,
-                milestones=r.milestones,
-                holds=holds.get(r.id, ()),
-                created=created.get(r.id),
-            )
-            chars.append("-" if s is None else STAGE_CODES[s])
-        chars.append(STAGE_CODES[r.stage])
-        codes[r.id] = "".join(chars)
+        past = stage_codes(
+            ends[:-1],
+            stage=r.stage,
+            milestones=r.milestones,
+            holds=holds.get(r.id, ()),
+            created=created.get(r.id),
+        )
+        codes[r.id] = past + STAGE_CODES[r.stage]
     return [f"{d.year:04d}-{d.month:02d}" for d in ends], codes

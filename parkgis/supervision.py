@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from parkgis.errors import InvalidInput, InvalidQuery
@@ -326,7 +326,7 @@ def project_statuses(
         func.ST_X(Project.geom),
         func.ST_Y(Project.geom),
         Project.milestones,
-        hold,
+        case((Project.stage.in_(PROJECT_HOLD_STAGES), hold), else_=None),
     ]
     if with_parcels:
         cols.append(func.ST_AsGeoJSON(parcel.geom, digits))

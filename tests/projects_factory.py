@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import uuid
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -96,6 +98,9 @@ def granted_parcel(conn: Connection, *, granted_on: date, agreed_start_on: date,
 
 __all__ = [
     "INVESTMENT",
+    "BoardZone",
+    "drop_board_zone",
+    "make_board_zone",
     "PLANNER",
     "TZ",
     "enterprise",
@@ -106,3 +111,84 @@ __all__ = [
     "plan",
     "project",
 ]
+
+
+@dataclass
+class BoardZone:
+    """A few projects in their own small area (so a bbox isolates them)."""
+
+    bbox: tuple[float, float, float, float]
+    tag: str
+    officers: list[int] = field(default_factory=list)
+    firms: list[int] = field(default_factory=list)
+    parcels: list[int] = field(default_factory=list)
+    projects: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def bbox_param(self) -> str:
+        """The bbox as a query-string value."""
+        return ",".join(f"{v:.6f}" for v in self.bbox)
+
+
+def make_board_zone(conn: Connection, today: date) -> BoardZone:
+    """Projects of several stages with hostile names; two overdue, one on a parcel.
+
+    ``projects`` keys: ``late`` (negotiating, overdue, hostile name, on a parcel),
+    ``signed`` (on time), ``building`` (construction, overdue topping-out),
+    ``stalled`` and ``cancelled`` (overdue dates, never counted for cancelled),
+    ``done`` (in production).
+    """
+    from tests.maps_data import XSS_FLAG, XSS_IMG, XSS_SCRIPT
+
+    r = uuid.uuid4().int
+    lon0, lat0 = 100.0 + 0.03 * (r % 64), 30.0 + 0.01 * ((r >> 8) % 128)
+    tag = f"{r:032x}"[:8]
+    z = BoardZone(bbox=(lon0 - 0.001, lat0 - 0.001, lon0 + 0.03, lat0 + 0.01), tag=tag)
+    z.officers = [officer(conn, f"{tag} {XSS_IMG}"), officer(conn, f"{tag} 王五")]
+    z.firms = [
+        enterprise(conn, name=f"{tag} {XSS_SCRIPT}", geom=Point(lon0, lat0)),
+        enterprise(conn, name=f"{tag} 正常企业", geom=Point(lon0, lat0)),
+    ]
+    par = parcel(
+        conn,
+        code=f"PB-{tag}",
+        status="granted",
+        granted_on=today - timedelta(days=800),
+        agreed_start_on=today - timedelta(days=700),
+        geom=MultiPolygon([square(lon0 + 0.002, lat0 + 0.002, side_m=120)]),
+    )
+    z.parcels = [par]
+    old = today - timedelta(days=600)
+
+    def add(key: str, n: int, **kw: Any) -> None:
+        values: dict[str, Any] = {
+            "name": f"{tag} project {key}",
+            "geom": Point(lon0 + 0.004 * n, lat0 + 0.001 * n),
+            "officer_id": z.officers[n % 2],
+            "enterprise_id": z.firms[n % 2],
+            "industry_chain": "batteries" if n % 2 else "electronics",
+            "investment_cny": 1e8 * (n + 1),
+        }
+        values.update(kw)
+        z.projects[key] = project(conn, **values)
+
+    add("late", 0, name=f"{tag} {XSS_FLAG}", parcel_id=par, milestones=plan(old, actual_upto=0))
+    add("signed", 1, stage="signed", milestones=plan(today - timedelta(days=61), actual_upto=1))
+    add(
+        "building",
+        2,
+        stage="construction_started",
+        milestones=plan(today - timedelta(days=300), step_days=50, actual_upto=3),
+    )
+    add("stalled", 3, stage="stalled", stage_reason=XSS_IMG, milestones=plan(old, actual_upto=1))
+    add("cancelled", 4, stage="cancelled", stage_reason="撤资", milestones=plan(old, actual_upto=1))
+    add("done", 5, stage="in_production", milestones=plan(old, step_days=30, actual_upto=6))
+    return z
+
+
+def drop_board_zone(conn: Connection, z: BoardZone) -> None:
+    """Delete the zone's rows (events go with their projects)."""
+    conn.execute(text("DELETE FROM projects WHERE id = ANY(:i)"), {"i": list(z.projects.values())})
+    conn.execute(text("DELETE FROM parcels WHERE id = ANY(:i)"), {"i": z.parcels})
+    conn.execute(text("DELETE FROM enterprises WHERE id = ANY(:i)"), {"i": z.firms})
+    conn.execute(text("DELETE FROM officers WHERE id = ANY(:i)"), {"i": z.officers})

@@ -10,12 +10,14 @@ from sqlalchemy.orm import Session
 
 from parkgis.errors import Forbidden, InvalidInput
 from parkgis.milestones import (
+    STAGE_CODES,
     add_years,
     is_idle,
     month_ends,
     next_milestone,
     overdue_milestones,
     parse_milestones,
+    stage_codes,
     stage_on,
     zone_today,
 )
@@ -269,3 +271,37 @@ def test_month_ends_and_stage_on() -> None:
         )
         is None
     )
+
+
+def test_stage_codes_agree_with_stage_on() -> None:
+    ends = month_ends(date(2025, 3, 15), 24)
+    cases = [
+        (
+            "signed",
+            milestones(negotiating=(None, date(2024, 1, 10)), signed=(None, date(2024, 3, 5))),
+            [(date(2024, 5, 2), "signed", "stalled"), (date(2024, 8, 9), "stalled", "signed")],
+            None,
+        ),
+        (
+            "cancelled",
+            milestones(negotiating=(None, date(2023, 9, 1))),
+            [
+                (date(2024, 2, 1), "negotiating", "stalled"),
+                (date(2024, 6, 1), "stalled", "cancelled"),
+            ],
+            (date(2023, 9, 1), "negotiating"),
+        ),
+        ("negotiating", milestones(), [], (date(2024, 7, 7), "negotiating")),
+        ("topped_out", milestones(), [], None),
+    ]
+    for stage, ms, holds, created in cases:
+        pm = parse_milestones(ms)
+        want = "".join(
+            "-"
+            if (s := stage_on(d, stage=stage, milestones=pm, holds=holds, created=created)) is None
+            else STAGE_CODES[s]
+            for d in ends
+        )
+        got = stage_codes(ends, stage=stage, milestones=pm, holds=holds, created=created)
+        assert got == want and len(got) == 24
+    assert stage_codes(ends, stage="topped_out", milestones=parse_milestones({})) == "4" * 24

@@ -12,6 +12,7 @@ from api.routes import (
     maps,
     match,
     ogc,
+    project_pages,
     projects,
     reservations,
     service,
@@ -23,14 +24,15 @@ ROUTERS: list[APIRouter] = [
     home.router,
     assets.router,
     maps.router,
+    project_pages.router,
     projects.router,  # before features/writes: /api/v1/projects/summary etc. are fixed paths
     coverage.router,  # before features: /api/v1/officers/{id}/route, /api/v1/coverage
     service.router,
-    coverage.maps_router,
     features.router,
     ogc.router,
     writes.router,
     audit.router,
     match.router,
+    match.maps_router,
     reservations.router,
 ]

@@ -44,6 +44,7 @@ MAP_KINDS: dict[str, MapKind] = {
     "coverage": MapKind(
         "parkgis.maps.coverage:coverage_map", "Officer territories, visit gaps, routes", None
     ),
+    "projects": MapKind("parkgis.maps.projects:projects_map", "Battle map of projects", None),
     "match": MapKind(
         "parkgis.maps.match:match_map", "A saved match (request_id=N): candidates by rank", None
     ),
