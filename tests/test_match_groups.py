@@ -14,10 +14,9 @@ from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
 from parkgis.geo import to_crs
-from parkgis.match_groups import aggregate
 from parkgis.matching import match
 from parkgis.settings import Settings
-from tests.match_oracle import distances, read_rows, verdicts
+from tests.match_oracle import Rows, distances, read_rows, verdicts
 from tests.match_zone import lonlat_point, make_zone
 from tests.test_matching import ADMIN, TODAY, _hold
 
@@ -25,7 +24,7 @@ POINT = lonlat_point(400, 400)
 GROUP_LEVEL = ("floor_area_m2", "power_kva", "max_rent_cny_m2_month")
 
 
-def _geoms(conn: Connection) -> dict[int, Any]:
+def space_geoms(conn: Connection) -> dict[int, Any]:
     rows = conn.execute(text("SELECT id, ST_AsBinary(geom) FROM spaces")).all()
     return {i: to_crs(from_wkb(bytes(w)), "EPSG:4326", "EPSG:4547") for i, w in rows}
 
@@ -55,10 +54,22 @@ def _connected(units: tuple[dict[str, Any], ...], g: dict[int, Any]) -> bool:
     return len(seen) == len(units)
 
 
-def group_oracle(conn: Connection, req: dict[str, Any], max_units: int) -> set[frozenset[int]]:
-    rows = read_rows(conn)
-    dist = distances(conn, *POINT)
-    g = _geoms(conn)
+def group_oracle(
+    conn: Connection,
+    req: dict[str, Any],
+    max_units: int,
+    *,
+    today: date = TODAY,
+    rows: Rows | None = None,
+    dist: dict[tuple[str, int], float] | None = None,
+    geoms: dict[int, Any] | None = None,
+) -> set[frozenset[int]]:
+    """Every minimal connected group, found by trying every subset of each building."""
+    rows = rows or read_rows(conn)
+    near = req.get("near")
+    if dist is None:
+        dist = distances(conn, near["lon"], near["lat"]) if near else {}
+    g = geoms if geoms is not None else space_geoms(conn)
     lo = req["floor_area_m2"]["min"]
     hi = req["floor_area_m2"].get("max")
     per_unit = {k: v for k, v in req.items() if k not in GROUP_LEVEL}
@@ -73,35 +84,42 @@ def group_oracle(conn: Connection, req: dict[str, Any], max_units: int) -> set[f
             continue
         p = rows.parcels.get(b["parcel_id"])
         u = {**s, "_land_use": p["land_use"] if p else None}
-        if all(v == "ok" for v in verdicts(per_unit, u, "space", TODAY, dist[("space", s["id"])])):
-            u["distance_m"] = dist[("space", s["id"])]
+        d = dist.get(("space", s["id"]))
+        if all(v == "ok" for v in verdicts(per_unit, u, "space", today, d)):
+            u["distance_m"] = d
             u["pollution_class"] = None
             u["land_use"] = u["_land_use"]
             u["building_name"] = b["name"]
             eligible.append(u)
     out: set[frozenset[int]] = set()
-    for n in range(2, max_units + 1):
-        for combo in itertools.combinations(eligible, n):
-            if len({u["building_id"] for u in combo}) > 1:
-                continue
-            total = sum(u["area_m2"] for u in combo)
-            if total < lo or (hi is not None and total > hi):
-                continue
-            if total - min(u["area_m2"] for u in combo) >= lo:
-                continue
-            if not _connected(combo, g):
-                continue
-            agg = aggregate(list(combo))
-            if "power_kva" in req and (
-                agg["power_kva"] is None or agg["power_kva"] < req["power_kva"]
-            ):
-                continue
-            rent = req.get("max_rent_cny_m2_month")
-            if rent is not None and (
-                agg["rent_cny_m2_month"] is None or agg["rent_cny_m2_month"] > rent
-            ):
-                continue
-            out.add(frozenset(u["id"] for u in combo))
+    by_building: dict[int, list[dict[str, Any]]] = {}
+    for u in eligible:
+        by_building.setdefault(u["building_id"], []).append(u)
+    combos = (
+        combo
+        for units in by_building.values()
+        for n in range(2, max_units + 1)
+        for combo in itertools.combinations(units, n)
+    )
+    for combo in combos:
+        total = sum(u["area_m2"] for u in combo)
+        if total < lo or (hi is not None and total > hi):
+            continue
+        if total - min(u["area_m2"] for u in combo) >= lo:
+            continue
+        if not _connected(combo, g):
+            continue
+        powers = [u["power_kva"] for u in combo]
+        if "power_kva" in req and (None in powers or sum(powers) < req["power_kva"]):
+            continue
+        rents = [u["rent_cny_m2_month"] for u in combo]
+        rent = req.get("max_rent_cny_m2_month")
+        if rent is not None and (
+            None in rents
+            or sum(r * u["area_m2"] for r, u in zip(rents, combo, strict=True)) / total > rent
+        ):
+            continue
+        out.add(frozenset(u["id"] for u in combo))
     return out
 
 

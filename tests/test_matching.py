@@ -93,6 +93,22 @@ REQUESTS = st.fixed_dictionaries(
 )
 
 
+def expect_bad_request(req: dict[str, Any]) -> bool:
+    """No criterion at all, or an explicit kind none of the criteria applies to."""
+    near = req.get("near") or {}
+    asked = [k for k in req if k not in ("kind", "industry_chain", "near") and req[k]]
+    asked += ["near"] if "max_distance_m" in near else []
+    if not asked:
+        return True
+    common = {"pollution_class", "near"}
+    parcel = {"land_area_m2", "max_price_cny_m2"} | common
+    if req.get("kind") == "space":
+        return not set(asked) - (parcel - common)
+    if req.get("kind") == "parcel":
+        return not set(asked) & parcel
+    return False
+
+
 def _as_json(req: dict[str, Any]) -> dict[str, Any]:
     return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in req.items()}
 
@@ -157,11 +173,9 @@ def test_feasible_set_equals_oracle(conn: Connection, session: Session, nogroups
                 session, _as_json(req), ADMIN, nogroups, today=TODAY, save=False, limit=5000
             )
         except BadRequest:
-            asked = [k for k in req if k not in ("kind", "industry_chain", "near") and req[k]]
-            asked += ["near"] if near and "max_distance_m" in near else []
-            kinds = {"space", "parcel"} if req.get("kind", "any") == "any" else {req["kind"]}
-            assert not asked or len(kinds) == 1
+            assert expect_bad_request(req)
             return
+        assert not expect_bad_request(req)
         feasible, near_set = oracle(rows, req, TODAY, d)
         assert _ids(out["features"]) == feasible
         assert out["matched"] == len(feasible)
