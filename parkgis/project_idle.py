@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from parkgis.access import Principal, require_role
+from parkgis.audit import jsonable, record
 from parkgis.milestones import idle_deadline, is_idle, parse_milestones, reached_index
 from parkgis.models import Parcel, Project, ProjectEvent
 from parkgis.models.base import PROJECT_HOLD_STAGES, PROJECT_STAGES
@@ -136,10 +137,23 @@ def flag_idle_land(session: Session, *, today: date, principal: Principal) -> li
     for item in found:
         parcel = session.get(Parcel, item.parcel_id)
         assert parcel is not None
+        before = {"status": parcel.status, "idle_flagged_on": parcel.idle_flagged_on}
         if parcel.idle_flagged_on is None:
             parcel.idle_flagged_on = today
         if parcel.status == "granted":
             parcel.status = "idle"
+        after = {"status": parcel.status, "idle_flagged_on": parcel.idle_flagged_on}
+        if after != before:
+            session.flush()
+            record(
+                session,
+                principal,
+                "update",
+                "parcels",
+                parcel.id,
+                before=jsonable(before),
+                after=jsonable({**after, "reason": f"idle land of project {item.project_id}"}),
+            )
         out.append(
             IdleLand(
                 **{

@@ -17,7 +17,8 @@ UTC timestamp) and a forward move sets that stage's actual date: the zone's toda
 earlier date the caller gives (not in the future, not before the previous stage's actual).
 A re-plan changes planned dates and logs the old and new plan as a ``replan`` event.
 Officers may move and re-plan their own projects only; planners and admins any
-(:func:`parkgis.access.require_own_project`).
+(:func:`parkgis.access.require_own_project`). Both also write the audit log
+(``transition`` and ``update`` rows) in the same transaction.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from parkgis.access import Principal, require_own_project
+from parkgis.audit import record
 from parkgis.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 from parkgis.milestones import (
     PROJECT_HOLD_STAGES,
@@ -209,9 +211,12 @@ def transition(
         reason=reason,
         data=data,
     )
+    was = {"stage": project.stage, "version": project.version}
     project.stage = to_stage
     session.add(event)
     session.flush()
+    after = {"stage": to_stage, "stage_reason": reason, **data, "version": project.version}
+    record(session, principal, "transition", "projects", project.id, before=was, after=after)
     return event
 
 
@@ -308,6 +313,7 @@ def replan(
         before[s] = entry.get("planned")
         entry["planned"] = d.isoformat()
     project.milestones = milestones
+    new = {s: d.isoformat() for s, d in planned.items()}
     event = _event(
         project,
         "replan",
@@ -316,10 +322,20 @@ def replan(
         from_stage=project.stage,
         to_stage=project.stage,
         reason=(reason or "").strip() or None,
-        data={"before": before, "after": {s: d.isoformat() for s, d in planned.items()}},
+        data={"before": before, "after": new},
     )
+    version = project.version
     session.add(event)
     session.flush()
+    record(
+        session,
+        principal,
+        "update",
+        "projects",
+        project.id,
+        before={"planned": before, "version": version},
+        after={"planned": new, "version": project.version},
+    )
     return event
 
 

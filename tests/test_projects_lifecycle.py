@@ -222,3 +222,27 @@ def test_construction_start_takes_parcel_out_of_idle(conn: Connection, session: 
     parcel = session.get(Parcel, par)
     assert parcel is not None and parcel.status == "under_construction"
     assert parcel.idle_flagged_on == date(2023, 7, 1)
+
+
+def test_transitions_and_replans_are_audited(conn: Connection, session: Session) -> None:
+    from sqlalchemy import select
+
+    from parkgis.models import AuditLog
+
+    pid = project(conn, milestones=plan(date(2025, 1, 1)))
+    _move(session, pid, "signed")
+    replan(session, pid, {"land_granted": date(2025, 4, 1)}, principal=PLANNER, now=NOW)
+    rows = session.scalars(
+        select(AuditLog)
+        .where(AuditLog.entity == "projects", AuditLog.entity_id == pid)
+        .order_by(AuditLog.id)
+    ).all()
+    assert [(r.action, r.actor) for r in rows] == [
+        ("transition", "planner-t"),
+        ("update", "planner-t"),
+    ]
+    assert rows[0].before == {"stage": "negotiating", "version": 1}
+    assert rows[0].after is not None and rows[0].after["stage"] == "signed"
+    assert rows[0].after["actual"] == "2025-05-20" and rows[0].after["version"] == 2
+    assert rows[1].before == {"planned": {"land_granted": "2025-05-01"}, "version": 2}
+    assert rows[1].after == {"planned": {"land_granted": "2025-04-01"}, "version": 3}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from parkgis.errors import Forbidden, InvalidInput
@@ -21,7 +21,7 @@ from parkgis.milestones import (
     stage_on,
     zone_today,
 )
-from parkgis.models import Parcel
+from parkgis.models import AuditLog, Parcel
 from parkgis.project_idle import flag_idle_land, idle_land
 from parkgis.projects import transition
 from parkgis.supervision import ProjectFilter, parse_bbox, project_statuses, reminders
@@ -138,7 +138,12 @@ def test_idle_land_in_the_database_and_flagging(
     assert parcel is not None
     assert parcel.status == ("idle" if idle else "granted")
     assert parcel.idle_flagged_on == (today if idle else None)
+    audits = session.scalars(
+        select(AuditLog).where(AuditLog.entity == "parcels", AuditLog.entity_id == par)
+    ).all()
+    assert len(audits) == int(idle)
     if idle:
+        assert audits[0].after is not None and audits[0].after["status"] == "idle"
         assert found[0].deadline == date(2023, 6, 1) and found[0].days_over == 1
         # flagging again keeps the first flag date
         flag_idle_land(session, today=today + timedelta(days=30), principal=PLANNER)
