@@ -24,10 +24,11 @@ from parkgis.coverage import Coverage, OfficerCoverage, coverage_for
 from parkgis.errors import InvalidInput, InvalidQuery
 from parkgis.features import feature_collection
 from parkgis.features.params import parse_bbox
+from parkgis.maps.basemaps import display_lonlat
 from parkgis.maps.core import LegendItem, LegendSection, ParkMap, add_geojson, base_map, finish
 from parkgis.maps.coverage_js import CSS, SCRIPT
 from parkgis.maps.i18n import Lang, register, resolve_lang, t
-from parkgis.maps.safe import js_literal, popup_html
+from parkgis.maps.safe import js_literal, popup_html, safe_text
 from parkgis.settings import Settings
 from parkgis.visit_route import visit_route
 from parkgis.zonetime import parse_month
@@ -38,6 +39,9 @@ register(
         "layer.territories": ("服务片区", "Territories"),
         "layer.cov_firms": ("企业走访状态", "Firms by visit status"),
         "layer.route": ("走访路线", "Visit route"),
+        "layer.route_order": ("走访顺序", "Visiting order"),
+        "cov.start.office": ("起点：办公地点", "Start: the office"),
+        "cov.start.centroid": ("起点：企业中心（无办公地点）", "Start: centre of the firms"),
         "legend.visit_status": ("本月走访", "Visited this month"),
         "legend.territory": ("每位官员一种颜色", "One colour per officer"),
         "cov.visited": ("已走访", "Visited"),
@@ -69,6 +73,7 @@ register(
 STATUS_COLORS = {"visited": "#2f9e44", "not_visited": "#f08c00", "unassigned": "#e03131"}
 """Fill colour of a firm by its visit status this month."""
 ROUTE_COLOR = "#1864ab"
+START_COLOR = "#212529"
 DATA_ID = "pg-coverage-data"
 MAP_FILTERS = ("officer_id", "month", "route")
 
@@ -237,6 +242,7 @@ def coverage_map(
             "color": "#ffffff" if p["status"] != "unassigned" else "#7f0000",
             "weight": 1 if p["status"] != "unassigned" else 3,
             "fillColor": STATUS_COLORS[p["status"]],
+            "fill": True,
             "fillOpacity": 0.95,
             "radius": 5 if p["status"] == "visited" else 7,
         },
@@ -256,8 +262,10 @@ def coverage_map(
     if officer_id is None:
         notes.append(t("cov.gaps", lg).format(n=len(cov.unassigned_enterprises)))
         notes.append(t("cov.overlaps", lg).format(n=len(cov.overlaps)))
+    drawn_route = False
     if want_route and officer_id is not None:
-        notes.append(_add_route(m, session, principal, settings, officer_id, cov, lg))
+        note, drawn_route = _add_route(m, session, principal, settings, officer_id, cov, lg)
+        notes.append(note)
     data = {
         "label": t("cov.filter", lg),
         "all": t("cov.all", lg),
@@ -278,11 +286,14 @@ def coverage_map(
             [LegendItem("territory", "#868e96", t("legend.territory", lg))],
         ),
     ]
-    if want_route:
+    if drawn_route:
         legend.append(
             LegendSection(
                 t("layer.route", lg),
-                [LegendItem("route", ROUTE_COLOR, t("layer.route", lg), "line")],
+                [
+                    LegendItem("route", ROUTE_COLOR, t("layer.route", lg), "line"),
+                    LegendItem("start", START_COLOR, t("cov.start.office", lg), "circle"),
+                ],
             )
         )
     return finish(m, legend=legend, bbox=box, notes=notes)
@@ -296,12 +307,20 @@ def _add_route(
     officer_id: int,
     cov: Coverage,
     lg: Lang,
-) -> str:
+) -> tuple[str, bool]:
+    """Draw the visit route; return the legend note and whether there was a route."""
     route = visit_route(session, principal, settings, officer_id, month=cov.month, today=cov.today)
     if not route["stops"]:
-        return t("cov.no_route", lg)
+        return t("cov.no_route", lg), False
+    start = route["start"]
     feats: list[dict[str, Any]] = [
-        {"type": "Feature", "id": 0, "geometry": route["geometry"], "properties": {"order": 0}}
+        {"type": "Feature", "id": 0, "geometry": route["geometry"], "properties": {"order": 0}},
+        {
+            "type": "Feature",
+            "id": -1,
+            "geometry": {"type": "Point", "coordinates": [start["lon"], start["lat"]]},
+            "properties": {"order": 0, "start": start["kind"]},
+        },
     ]
     for s in route["stops"]:
         feats.append(
@@ -317,12 +336,34 @@ def _add_route(
         {"type": "FeatureCollection", "features": feats},
         kind="route",
         name=t("layer.route", lg),
-        style=lambda p: {"color": ROUTE_COLOR, "weight": 3, "fillColor": ROUTE_COLOR},
+        style=lambda p: {
+            "color": "#ffffff" if p.get("start") else ROUTE_COLOR,
+            "weight": 3,
+            "fill": bool(p.get("start") or p["order"]),  # points only, never the line
+            "fillColor": START_COLOR if p.get("start") else ROUTE_COLOR,
+            "fillOpacity": 1.0,
+            "radius": 8,
+        },
         tooltip=lambda p: (
-            f"{t('cov.stop', lg).format(n=p['order'])} · {p['name']}" if p["order"] else None
+            f"{t('cov.stop', lg).format(n=p['order'])} · {p['name']}"
+            if p["order"]
+            else (t(f"cov.start.{p['start']}", lg) if p.get("start") else None)
         ),
-        marker=folium.CircleMarker(radius=9, fill=True, fill_opacity=1.0),
+        marker=folium.CircleMarker(radius=8, fill=True, fill_opacity=1.0),
         keep=("id", "order"),
     )
+    numbers = folium.FeatureGroup(name=safe_text(t("layer.route_order", lg)))
+    for s in route["stops"]:
+        lon, lat = display_lonlat(s["lon"], s["lat"], m.basemap)
+        folium.Marker(
+            [lat, lon],
+            icon=folium.DivIcon(
+                html=f'<div class="pg-stop">{int(s["order"])}</div>',
+                icon_size=(22, 22),
+                icon_anchor=(11, 30),
+                class_name="pg-stop-icon",
+            ),
+        ).add_to(numbers)
+    numbers.add_to(m)
     km = round(route["length_m"] / 1000.0, 2)
-    return t("cov.route_len", lg).format(km=km, n=len(route["stops"]))
+    return t("cov.route_len", lg).format(km=km, n=len(route["stops"])), True

@@ -80,11 +80,12 @@ def test_route_layer(layout: Layout, session: Session, settings: Settings) -> No
     z = make(layout, date(2026, 11, 5))
     f = {"officer_id": str(z.a), "month": "2026-11", "route": "1"}
     html = render(coverage_map(session, PLANNER, settings, filters=f, basemap="none", lang="en"))
-    assert layer_count(html, "route") == 2  # the line and one stop
+    assert layer_count(html, "route") == 3  # the line, the office and one stop
+    assert html.count('"pg-stop-icon"') == 1 and "Start: the office" in html
     assert "Route " in html and "1 stops" in html
     done = {"officer_id": str(z.a), "month": "2026-12", "route": "1"}
     html = render(coverage_map(session, PLANNER, settings, filters=done, basemap="none"))
-    assert layer_count(html, "route") == 3  # two firms not visited in December
+    assert layer_count(html, "route") == 4  # two firms not visited in December
 
 
 def test_map_parameters_and_roles(layout: Layout, session: Session, settings: Settings) -> None:
@@ -182,7 +183,8 @@ def test_route_map_and_download_offline(
     page.goto(f.as_uri(), wait_until="load")
     assert leaflet_maps_ready(page) == 1
     n = page.evaluate("() => document.querySelectorAll('path.leaflet-interactive').length")
-    assert n == 1 + 2 + 2  # territory, two firms, the route line and its one stop
+    assert n == 1 + 2 + 3  # territory, two firms, the route line, the office, one stop
+    assert page.locator(".pg-stop").all_text_contents() == ["1"]
     assert page.locator("#pg-cov-officer").count() == 0  # one officer: no filter needed
     legend = page.locator("#parkgis-legend").inner_text()
     assert "1 stops" in legend or "1 站" in legend
