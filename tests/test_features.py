@@ -426,6 +426,35 @@ def test_item_has_etag_and_honours_if_none_match(client: TestClient, zone: Zone)
     assert again.status_code == 304 and again.headers["etag"] == '"1"'
 
 
+ITEM_KEYS = {
+    "parcels": "parcel_0",
+    "buildings": "building",
+    "spaces": "space_vacant",
+    "enterprises": "firm_own",
+    "projects": "project",
+    "grid_areas": "grid",
+    "officers": "officer_own",
+    "assignments": "assignment_own",
+    "visits": "visit",
+    "service_requests": "request",
+}
+
+
+@pytest.mark.parametrize("collection", list(COLLECTIONS))
+def test_every_item_route(client: TestClient, zone: Zone, collection: str) -> None:
+    fid = zone.ids[ITEM_KEYS[collection]]
+    r = get(client, zone, "admin", f"/api/v1/{collection}/{fid}")
+    assert r.status_code == 200 and r.headers["etag"] == '"1"'
+    body = r.json()
+    if COLLECTIONS[collection].spatial:
+        assert body["type"] == "Feature" and body["id"] == fid == body["properties"]["id"]
+        assert body["geometry"]["type"] == COLLECTIONS[collection].geometry_type
+    else:
+        assert body["id"] == fid and "type" not in body
+    listed = get(client, zone, "admin", f"/api/v1/{collection}", id=fid).json()
+    assert listed["numberMatched"] == 1
+
+
 def test_item_404s(client: TestClient, zone: Zone) -> None:
     r = get(client, zone, "admin", "/api/v1/buildings/2000000000")
     assert r.status_code == 404 and r.json()["code"] == "NotFound"

@@ -9,16 +9,18 @@ import sys
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
 
 from api.app import create_app
-from parkgis.db.engine import resolve_url
+from parkgis.db.engine import db_up, make_engine, resolve_url
 from parkgis.features import OGC_COLLECTIONS
 from parkgis.features.ogc import CONFORMANCE
 from parkgis.settings import DatabaseSettings, Settings
@@ -48,10 +50,56 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def live(db_settings: DatabaseSettings, zone: Zone, tmp_path_factory: Any) -> Iterator[str]:
+def demo_db(db_settings: DatabaseSettings, tmp_path_factory: Any) -> DatabaseSettings:
+    """A database of its own holding the demo zone (committed), for the live-server tests.
+
+    ``load_demo`` empties the demo tables, so it gets a separate database rather than the
+    shared test one: ``<test db>_ogc`` in the same cluster or server.
+    """
+    from parkgis.demo import DEMO_DIR, generate, load_demo
+
+    if db_settings.database_url:
+        url = make_url(db_settings.database_url)
+        name = f"{url.database}_ogc"
+        admin = create_engine(url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as c:
+            if not c.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+            ).first():
+                c.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        ds = DatabaseSettings(database_url=url.set(database=name).render_as_string(False))
+    else:
+        ds = DatabaseSettings(home=db_settings.home, db_name=f"{db_settings.db_name}_ogc")
+    engine = db_up(ds)
+    data = DEMO_DIR
+    if not (DEMO_DIR / "meta.json").exists():  # a checkout without the committed files
+        out = tmp_path_factory.mktemp("demo")
+        data = generate(out, scale=0.3, today=date.today()).directory
+    with engine.begin() as c:
+        c.execute(text("DELETE FROM users WHERE name LIKE 'features-%'"))  # earlier runs
+        load_demo(c, data)
+    engine.dispose()
+    return ds
+
+
+@pytest.fixture(scope="module")
+def demo_zone(demo_db: DatabaseSettings) -> Iterator[Zone]:
+    """A zone (with tokens) in the demo database, next to the demo data."""
+    engine = make_engine(demo_db)
+    z = make_zone(engine)
+    try:
+        yield z
+    finally:
+        drop_zone(engine, z)
+        engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def live(demo_db: DatabaseSettings, demo_zone: Zone, tmp_path_factory: Any) -> Iterator[str]:
     """The app under uvicorn in a subprocess on a free loopback port; yields its base URL."""
     port = _free_port()
-    env = {**os.environ, "PARKGIS_DATABASE_URL": resolve_url(db_settings), "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PARKGIS_DATABASE_URL": resolve_url(demo_db), "PYTHONPATH": str(ROOT)}
     log = tmp_path_factory.mktemp("live") / "uvicorn.log"
     code = (
         "import uvicorn; from api.app import create_app; from parkgis.settings import Settings; "
@@ -127,6 +175,32 @@ def test_hidden_collections_are_401_on_direct_access(client: TestClient, zone: Z
         r = client.get(f"/ogc/collections/enterprises{path}")
         assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer"
     assert get(client, zone, "investment", "/ogc/collections/enterprises").status_code == 200
+
+
+OGC_ITEM_KEYS = {
+    "parcels": "parcel_0",
+    "buildings": "building",
+    "spaces": "space_vacant",
+    "enterprises": "firm_own",
+    "projects": "project",
+}
+
+
+@pytest.mark.parametrize("collection", list(OGC_COLLECTIONS))
+def test_every_collection_route(client: TestClient, zone: Zone, collection: str) -> None:
+    base = f"/ogc/collections/{collection}"
+    doc = get(client, zone, "planner", base).json()
+    assert doc["id"] == collection
+    r = get(client, zone, "planner", f"{base}/items", bbox=zone.bbox, limit=1)
+    assert r.status_code == 200 and r.json()["numberReturned"] == 1
+    fid = zone.ids[OGC_ITEM_KEYS[collection]]
+    r = get(client, zone, "planner", f"{base}/items/{fid}")
+    assert r.status_code == 200 and r.json()["id"] == fid and r.headers["etag"] == '"1"'
+    coords = r.json()["geometry"]["coordinates"]
+    while isinstance(coords[0], list):
+        coords = coords[0]
+    minx, miny, maxx, maxy = doc["extent"]["spatial"]["bbox"][0]
+    assert minx <= coords[0] <= maxx and miny <= coords[1] <= maxy
 
 
 def test_unknown_collection_is_404(client: TestClient) -> None:
@@ -329,8 +403,8 @@ def test_gdal_reads_public_layers_anonymously(live: str) -> None:
         assert "holder_enterprise_id" not in cols and "status" in cols
 
 
-def test_gdal_reads_every_collection_with_a_token(live: str, zone: Zone) -> None:
-    token = zone.tokens["planner"]
+def test_gdal_reads_every_collection_with_a_token(live: str, demo_zone: Zone) -> None:
+    token = demo_zone.tokens["planner"]
     for layer in OGC_COLLECTIONS:
         n, cols = _gdal_count(live, layer, token)
         assert n == _matched(live, layer, token) > 0, layer
