@@ -29,10 +29,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from parkgis.errors import InvalidInput
 from parkgis.models.base import ALL_PROJECT_STAGES, PROJECT_HOLD_STAGES, PROJECT_STAGES
+from parkgis.zonetime import zone_date
 
 __all__ = [
     "ALL_PROJECT_STAGES",
@@ -105,10 +105,7 @@ def zone_today(tz: str, now: datetime | None = None) -> date:
     now : datetime, optional
         A timezone-aware instant. A naive one is taken as UTC.
     """
-    now = now or datetime.now(UTC)
-    if now.tzinfo is None:
-        now = now.replace(tzinfo=UTC)
-    return now.astimezone(ZoneInfo(tz)).date()
+    return zone_date(now or datetime.now(UTC), tz)
 
 
 def add_years(d: date, years: int) -> date:
@@ -135,6 +132,11 @@ def month_ends(today: date, months: int) -> list[date]:
 def _as_date(value: Any, where: str) -> date | None:
     if value is None or value == "":
         return None
+    if type(value) is str:  # the common case: "YYYY-MM-DD" from JSONB
+        try:
+            return date.fromisoformat(value)
+        except ValueError as exc:
+            raise InvalidInput(f"{value!r} is not a date (YYYY-MM-DD)", field=where) from exc
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
 from parkgis.access import ANONYMOUS
@@ -168,3 +168,20 @@ def test_amap_shifts_points_and_parcels(
     pa = plain["parcels"][str(zone.parcels[0])][0][0][0]
     pb = shifted["parcels"][str(zone.parcels[0])][0][0][0]
     assert 0.0005 < abs(pb[0] - pa[0]) < 0.01
+
+
+def test_template_syntax_in_names_stays_text(
+    conn: Connection, session: Session, settings: Settings, zone: BoardZone
+) -> None:
+    """Folium compiles macro output as Jinja: data must never reach that path."""
+    payload = (
+        "{{ this.__init__.__globals__.__builtins__.__import__(dict(os=1)|list|first).getpid() }}"
+    )
+    conn.execute(
+        text("UPDATE projects SET name = :n, stage_reason = :r WHERE id = :i"),
+        {"n": payload, "r": "{% raw %}{{ 7*7 }}", "i": zone.projects["stalled"]},
+    )
+    html = page(session, settings, zone)
+    row = next(r for r in data(html)["projects"] if r[ROW["id"]] == zone.projects["stalled"])
+    assert row[ROW["name"]] == safe_text(payload) and "getpid()" in html
+    assert row[ROW["reason"]] == safe_text("{% raw %}{{ 7*7 }}")

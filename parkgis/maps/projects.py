@@ -22,6 +22,7 @@ from datetime import date
 from typing import Any
 
 import orjson
+from branca.element import Element, Figure
 from folium.elements import JSCSSMixin, MacroElement
 from folium.map import Layer
 from folium.template import Template
@@ -156,16 +157,37 @@ class ProjectParcels(Layer):
         self._name = "ProjectParcels"
 
 
+class _Verbatim(Element):
+    """Text put into the page as it is.
+
+    Folium turns a ``MacroElement``'s macro output into a new ``Element(template=...)``,
+    i.e. compiles it as a Jinja template: ``{{ ... }}`` in data would run on the server,
+    and a megabyte of data costs a quarter second to tokenize. This element renders to its
+    text without Jinja.
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs: Any) -> str:
+        """The text, unchanged."""
+        return self.text
+
+
 class ProjectBoard(MacroElement):
     """The page data (one JSON block) and the script that fills both layers."""
 
-    _template = Template(
-        """
-        {% macro header(this, kwargs) %}{{ this.css }}{% endmacro %}
-        {% macro html(this, kwargs) %}<script type="application/json" id="{{ this.data_id }}">{{ this.data_json }}</script>{% endmacro %}
-        {% macro script(this, kwargs) %}{{ this.script_js }}{% endmacro %}
-        """  # noqa: E501
-    )
+    def render(self, **kwargs: Any) -> str:
+        """Place CSS, data and script in the page verbatim (never as a template)."""
+        figure = self.get_root()
+        assert isinstance(figure, Figure)
+        name = self.get_name()
+        figure.header.add_child(_Verbatim(self.css), name=name + "_css")
+        data = f'<script type="application/json" id="{self.data_id}">{self.data_json}</script>'
+        figure.html.add_child(_Verbatim(data), name=name + "_data")
+        figure.script.add_child(_Verbatim(self.script_js), name=name + "_script")
+        return ""
 
     def __init__(
         self, data: dict[str, Any], m: ParkMap, markers: ProjectMarkers, parcels: ProjectParcels
