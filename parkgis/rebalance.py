@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from parkgis.access import Principal, require_role
 from parkgis.audit import record
-from parkgis.coverage import projected_srid
+from parkgis.coverage import no_jit, projected_srid
 from parkgis.errors import Conflict, InvalidInput
 from parkgis.settings import Settings
 from parkgis.zonetime import zone_today
@@ -73,6 +73,7 @@ def _load_state(
     session: Session, settings: Settings, officer_ids: list[int] | None
 ) -> tuple[dict[int, list[_Firm]], dict[int, float]]:
     srid = projected_srid(settings.zone.projected_crs)
+    no_jit(session)
     extra = settings.coverage.above_scale_weight
     ids = {"ids": officer_ids}
     active = session.scalars(
