@@ -350,7 +350,7 @@ def test_projects_meet_the_brief(demo: tuple[Connection, LoadReport]) -> None:
     bad_money = scalar(
         conn,
         "SELECT count(*) FROM projects WHERE investment_cny NOT BETWEEN "
-        "1e7 AND 5e9 OR officer_id IS NULL OR enterprise_id IS NULL",
+        "1e7 AND 5e9 OR officer_id IS NULL OR enterprise_id IS NULL OR industry_chain IS NULL",
     )
     assert bad_money == 0
     overdue = 0

@@ -53,7 +53,7 @@ def projects(tile: Tile, plan: Plan) -> None:
         if s is None:
             continue
         firm: Firm = by_id[p.holder] if p.holder else pool[int(rng.integers(len(pool)))]
-        chain = firm.chain
+        chain = firm.chain or "food_beverage"  # logistics firms build cold-chain sites
         phase = "（二期）" if not p.new_firm and rng.random() < 0.5 else ""
         reason = None
         if s.stage == "stalled":
@@ -66,12 +66,12 @@ def projects(tile: Tile, plan: Plan) -> None:
         pid = tile.add(
             "projects",
             shapely.Point(x0 + (x1 - x0) * float(u), y0 + (y1 - y0) * float(v)),
-            name=f"{firm.short[:2]}{names.pick(rng, PRODUCTS[chain])}项目{phase}",
+            name=f"{firm.short[:2]}{names.pick(rng, PRODUCTS[firm.chain])}项目{phase}",
             enterprise_id=firm.id,
             parcel_id=p.id,
             officer_id=firm.officer,
             investment_cny=round(invest, -6),
-            industry_chain=chain or None,
+            industry_chain=chain,
             stage=s.stage,
             stage_reason=reason,
             milestones=json.dumps(s.milestones(), ensure_ascii=False),
@@ -126,7 +126,7 @@ def visits(tile: Tile) -> None:
             start = max(first, firm.since + timedelta(days=35))
             if start > last:
                 continue
-            p_any = 0.35 if neglected else (0.9 if back == 0 else 0.95)
+            p_any = 0.35 if neglected else (0.89 if back == 0 else 0.95)
             if rng.random() >= p_any:
                 continue
             extra = rng.random() < (0.08 if back == 0 else 0.2)

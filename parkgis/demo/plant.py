@@ -163,7 +163,7 @@ def _add_space(
         floor=floor,
         status=status,
         available_from=avail,
-        rent_cny_m2_month=round(rent, 1),
+        rent_cny_m2_month=round(min(35.0, max(12.0, rent)), 1),
         **spec,
     )
     b.units.append(Unit(sid, floor, col, rect, status))

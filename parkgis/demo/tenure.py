@@ -55,9 +55,12 @@ def _take(pool: list[ParcelPlan], n: int) -> list[ParcelPlan]:
 def assign(tile: Tile, plan: Plan) -> None:
     """Decide status, role and dates of every parcel and write the parcel rows.
 
-    Sets ``p.status``, ``p.role`` (``road``, ``green``, ``public``, ``std_park``,
-    ``leasable``, ``owner``, ``project``, ``idle``, ``granted``, ``open``), and for project
-    sites ``p.schedule``; ``p.id`` becomes the parcel's id.
+    Sets ``p.status`` and ``p.role``: ``road``, ``green``, ``public`` (the zone's
+    offices), ``urban`` (housing and commerce), ``std_park`` (standard factories),
+    ``leasable`` (single-storey plant or warehouse for rent), ``owner`` (a firm's own
+    plant), ``project`` (a pipeline project's site, with ``p.schedule``), ``holder``
+    (granted or idle land without a project) or ``open`` (planned or available).
+    ``p.id`` becomes the parcel's id.
     """
     rng = tile.rng("tenure")
     ind = [p for p in plan.parcels if p.land_use in INDUSTRIAL]
