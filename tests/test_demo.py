@@ -24,7 +24,7 @@ from parkgis.demo import DEMO_DIR, LoadReport, generate, load_demo
 from parkgis.demo.files import read_layer, read_meta
 from parkgis.demo.schema import LAYERS
 from parkgis.demo.shift import rebase_visit_day, rebase_visits, shift_milestones
-from parkgis.errors import InvalidInput
+from parkgis.errors import Conflict, InvalidInput
 from parkgis.models.base import (
     ALL_PROJECT_STAGES,
     PARCEL_STATUSES,
@@ -446,6 +446,49 @@ def test_load_refuses_broken_files(demo: tuple[Connection, LoadReport], tmp_path
     with pytest.raises(InvalidInput, match="meta.json"):
         load_demo(conn, tmp_path, today=LOAD_DAY)
     assert scalar(conn, "SELECT count(*) FROM parcels") == META["counts"]["parcels"]
+
+
+def test_load_keeps_users_and_their_officers(demo: tuple[Connection, LoadReport]) -> None:
+    conn, _ = demo
+    savepoint = conn.begin_nested()
+    try:
+        conn.execute(
+            text(
+                "INSERT INTO users (name, role, officer_id) VALUES ('demo-officer-user', "
+                "'officer', 5), ('demo-planner', 'planner', NULL)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO api_tokens (user_id, token_hash, prefix) SELECT id, "
+                "repeat('a', 64), 'pk_demo' FROM users WHERE name = 'demo-planner'"
+            )
+        )
+        load_demo(conn, DEMO_DIR, today=LOAD_DAY)
+        users = conn.execute(
+            text("SELECT name, officer_id FROM users WHERE name LIKE 'demo-%' ORDER BY name")
+        ).all()
+        assert users == [("demo-officer-user", 5), ("demo-planner", None)]
+        assert scalar(conn, "SELECT count(*) FROM api_tokens WHERE prefix = 'pk_demo'") == 1
+        assert scalar(conn, "SELECT count(*) FROM land_use_classes") > 20
+        assert scalar(conn, "SELECT count(*) FROM industry_chains") == 7
+    finally:
+        savepoint.rollback()
+
+
+def test_load_refuses_to_orphan_an_officer_user(demo: tuple[Connection, LoadReport]) -> None:
+    conn, _ = demo
+    savepoint = conn.begin_nested()
+    try:
+        conn.execute(text("INSERT INTO officers (id, name) VALUES (9001, '临时')"))
+        conn.execute(
+            text("INSERT INTO users (name, role, officer_id) VALUES ('demo-x', 'officer', 9001)")
+        )
+        with pytest.raises(Conflict, match="demo-x"):
+            load_demo(conn, DEMO_DIR, today=LOAD_DAY)
+    finally:
+        savepoint.rollback()
+    assert scalar(conn, "SELECT count(*) FROM officers") == 132
 
 
 def test_cli_errors_are_one_line(tmp_path: Path) -> None:
