@@ -169,7 +169,9 @@ def parse_milestones(raw: Mapping[str, Any] | None) -> dict[str, Milestone]:
     raw = raw or {}
     out: dict[str, Milestone] = {}
     for s in PROJECT_STAGES:
-        m = raw.get(s) or {}
+        m = raw.get(s)
+        if not isinstance(m, dict):  # dict, not the (slow) Mapping ABC: 5,000 rows × 7
+            m = {}
         out[s] = Milestone(
             s,
             _as_date(m.get("planned"), f"milestones.{s}.planned"),

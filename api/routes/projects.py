@@ -116,6 +116,24 @@ def _version(if_match: str | None) -> int | None:
         ) from exc
 
 
+def _doc(*own: tuple[str, str, dict[str, Any]]) -> dict[str, Any]:
+    """``openapi_extra`` naming the route's own query parameters and the filters."""
+    filters = (
+        ("stage", "Current stage(s), comma list", {"type": "string"}),
+        ("industry_chain", "Industry chain code(s), comma list (alias: chain)", {"type": "string"}),
+        ("officer_id", "Officer id(s), comma list (alias: officer)", {"type": "string"}),
+        ("overdue", "1: only projects with an overdue milestone", {"type": "string"}),
+        ("bbox", "minLon,minLat,maxLon,maxLat (EPSG:4326 degrees)", {"type": "string"}),
+    )
+    return {
+        "parameters": [
+            {"name": n, "in": "query", "required": False, "description": d, "schema": sc}
+            for n, d, sc in (*own, *filters)
+        ]
+    }
+
+
+_LANG = ("lang", "zh or en", {"type": "string", "enum": ["zh", "en"]})
 SummaryQuery = Annotated[Query, Depends(project_query("lang"))]
 YearlyQuery = Annotated[Query, Depends(project_query("year", "format", "lang"))]
 BoardQuery = Annotated[Query, Depends(project_query())]
@@ -123,7 +141,7 @@ ReminderQuery = Annotated[Query, Depends(project_query("within_days"))]
 IfMatch = Annotated[str | None, Header(alias="If-Match")]
 
 
-@router.get("/summary")
+@router.get("/summary", openapi_extra=_doc(_LANG))
 def summary(
     session: SessionDep, principal: PrincipalDep, settings: SettingsDep, q: SummaryQuery
 ) -> dict[str, Any]:
@@ -140,7 +158,15 @@ def summary(
     )
 
 
-@router.get("/summary/yearly", response_model=None)
+@router.get(
+    "/summary/yearly",
+    response_model=None,
+    openapi_extra=_doc(
+        ("year", "Calendar year (default: this year)", {"type": "integer"}),
+        ("format", "json (default) or xlsx", {"type": "string", "enum": ["json", "xlsx"]}),
+        _LANG,
+    ),
+)
 def summary_yearly(
     session: SessionDep, principal: PrincipalDep, settings: SettingsDep, q: YearlyQuery
 ) -> Response | dict[str, Any]:
@@ -169,7 +195,7 @@ def summary_yearly(
     )
 
 
-@router.get("/board", response_class=GeoJSONResponse)
+@router.get("/board", response_class=GeoJSONResponse, openapi_extra=_doc())
 def board(
     session: SessionDep, principal: PrincipalDep, settings: SettingsDep, q: BoardQuery
 ) -> GeoJSONResponse:
@@ -180,7 +206,10 @@ def board(
     return GeoJSONResponse(board_geojson(rows))
 
 
-@router.get("/reminders")
+@router.get(
+    "/reminders",
+    openapi_extra=_doc(("within_days", "Due-soon horizon in days", {"type": "integer"})),
+)
 def reminder_lists(
     session: SessionDep, principal: PrincipalDep, settings: SettingsDep, q: ReminderQuery
 ) -> dict[str, Any]:

@@ -224,7 +224,12 @@ def _shapes(rows: list[ProjectStatus], basemap: Basemap) -> dict[str, Any]:
         ]
         shown = display_geojson({"type": "FeatureCollection", "features": feats}, basemap)
         geoms = {f["id"]: _round(f["geometry"]["coordinates"], 6) for f in shown["features"]}
-    return geoms
+    return {k: [[_open(ring) for ring in poly] for poly in c] for k, c in geoms.items()}
+
+
+def _open(ring: list[Any]) -> list[Any]:
+    """A ring without its closing vertex (Leaflet closes polygons itself)."""
+    return ring[:-1] if len(ring) > 3 and ring[0] == ring[-1] else ring
 
 
 def _project_row(r: ProjectStatus, hist: str, basemap: Basemap) -> list[Any]:
