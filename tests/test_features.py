@@ -63,6 +63,14 @@ def test_bad_bbox_is_refused_naming_bbox(text: str, reason: str) -> None:
     assert reason in err.value.message
 
 
+def test_bbox_tuples_are_checked_too(session: Session) -> None:
+    with pytest.raises(InvalidQuery) as err:
+        feature_collection(session, "parcels", ADMIN, bbox=(10.0, 10.0, 5.0, 5.0))
+    assert err.value.field == "bbox"
+    with pytest.raises(InvalidQuery, match="outside longitude"):
+        feature_collection(session, "parcels", ADMIN, bbox=(3e5, 2e6, 4e5, 3e6))
+
+
 def test_bbox_with_heights_keeps_the_plane() -> None:
     assert parse_bbox("1,2,-5,3,4,100") == (1.0, 2.0, 3.0, 4.0)
 

@@ -87,6 +87,24 @@ def parse_bbox(value: str, crs: OutputCRS | None = None) -> tuple[float, float, 
     a0, a1, b0, b1 = (nums[0], nums[1], nums[3], nums[4]) if len(nums) == 6 else nums
     if crs is not None and crs.flip:
         a0, a1, b0, b1 = a1, a0, b1, b0
+    return check_bbox((a0, a1, b0, b1), crs)
+
+
+def check_bbox(
+    box: tuple[float, ...] | list[float], crs: OutputCRS | None = None
+) -> tuple[float, float, float, float]:
+    """Validate an x/y-ordered ``(minx, miny, maxx, maxy)`` (degrees unless ``crs`` is metric).
+
+    Raises
+    ------
+    InvalidQuery
+        Not 4 finite numbers, min greater than max, or degrees out of range (``bbox``).
+    """
+    if len(box) != 4:
+        raise InvalidQuery("bbox needs 4 numbers minx,miny,maxx,maxy", field="bbox")
+    a0, a1, b0, b1 = (float(v) for v in box)
+    if not all(math.isfinite(v) for v in (a0, a1, b0, b1)):
+        raise InvalidQuery("bbox numbers must be finite", field="bbox")
     if a0 > b0 or a1 > b1:
         raise InvalidQuery(
             "bbox minimum is greater than its maximum; give minx,miny,maxx,maxy "

@@ -36,7 +36,7 @@ from parkgis.access import (
 )
 from parkgis.errors import Forbidden, InvalidQuery, NotFound, Unauthorized
 from parkgis.features.crs import CRS84, OutputCRS, parse_crs
-from parkgis.features.params import Filter, parse_bbox, parse_filters, parse_limit
+from parkgis.features.params import Filter, check_bbox, parse_bbox, parse_filters, parse_limit
 from parkgis.features.registry import COLLECTIONS, Collection
 
 _OPS = {"eq": "= {p}", "in": "= ANY({p})", "ge": ">= {p}", "le": "<= {p}", "lt": "< {p}"}
@@ -248,10 +248,10 @@ def fetch_page(
     bbox_o = bbox_crs if isinstance(bbox_crs, OutputCRS) else parse_crs(bbox_crs, field="bbox-crs")
     if isinstance(bbox, str):
         bbox = parse_bbox(bbox, bbox_o)
+    elif bbox is not None:
+        bbox = check_bbox(bbox, bbox_o)
     if bbox is not None and coll.geometry is None:
         raise InvalidQuery(f"{coll.name} have no geometry to filter by bbox", field="bbox")
-    if bbox is not None and isinstance(bbox, tuple) and len(bbox) != 4:
-        raise InvalidQuery("bbox needs 4 numbers minx,miny,maxx,maxy", field="bbox")
     if offset < 0:
         raise InvalidQuery(f"must be at least 0, got {offset}", field="offset")
     if limit is None or max_limit is None:
@@ -270,7 +270,7 @@ def fetch_page(
         params[f"f{i}"] = f.value
         keys.append((f"f{i}", f.column.name, f.op))
     if bbox is not None:
-        params.update(zip(("minx", "miny", "maxx", "maxy"), map(float, bbox), strict=True))
+        params.update(zip(("minx", "miny", "maxx", "maxy"), bbox, strict=True))
         params["bbox_srid"] = bbox_o.srid
     params.update(limit=lim, offset=offset, crs_srid=crs_o.srid, crs_decimals=crs_o.decimals)
     sql = _page_sql(coll.name, shape, tuple(keys), bbox_o.srid if bbox is not None else None, crs_o)
