@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import functools
 import time
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import typer
 
@@ -30,9 +29,10 @@ def _clean(fn: Any) -> Any:
 
 def _day(value: str | None, tz: str) -> date:
     from parkgis.errors import InvalidInput
+    from parkgis.zonetime import zone_today
 
     if value is None:
-        return datetime.now(ZoneInfo(tz)).date()
+        return zone_today(tz)
     try:
         return date.fromisoformat(value)
     except ValueError as exc:

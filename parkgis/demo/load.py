@@ -12,12 +12,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from datetime import time as dtime
+from datetime import date
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import psycopg
 import pyarrow as pa
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
@@ -40,6 +40,7 @@ from parkgis.io.bulk import (
     keys_and_indexes_deferred,
     reset_sequences,
 )
+from parkgis.zonetime import day_start, zone_today
 
 CLEARED = ("reservations", "expansion_requests", "audit_log")
 """Tables emptied by a demo load although the demo has no rows for them."""
@@ -79,7 +80,7 @@ class Calendar:
     @property
     def stamp(self) -> str:
         """``created_at``/``updated_at`` of every loaded row: the load day's midnight."""
-        return datetime.combine(self.today, dtime(0), tzinfo=self.tz).isoformat()
+        return day_start(self.today, self.tz.key).isoformat()
 
 
 def column_values(layer: Layer, table: pa.Table, cal: Calendar) -> dict[str, list[Any]]:
@@ -239,10 +240,9 @@ def load_demo(
     """
     directory = Path(data_dir) if data_dir is not None else DEMO_DIR
     meta, tables = read_demo(directory)
-    tz = ZoneInfo(str(meta.get("timezone", "Asia/Shanghai")))
-    cal = Calendar(
-        date.fromisoformat(str(meta["generated_on"])), today or datetime.now(tz).date(), tz
-    )
+    tz = str(meta.get("timezone", "Asia/Shanghai"))
+    generated_on = date.fromisoformat(str(meta["generated_on"]))
+    cal = Calendar(generated_on, today or zone_today(tz), ZoneInfo(tz))
     report = LoadReport(cal.today, cal.days, {})
     loaded = [layer.name for layer in LAYERS if layer is not OFFICERS]
     step = "emptying the demo tables"
@@ -259,12 +259,8 @@ def load_demo(
             start = time.perf_counter()
         reset_sequences(conn, [*loaded, OFFICERS.name, *CLEARED])
         report.seconds["keys and indexes"] = time.perf_counter() - start
-    except DBAPIError as exc:
+    except (DBAPIError, psycopg.Error) as exc:
         raise InvalidInput(f"{step}: {_first_line(exc)}") from exc
-    except Exception as exc:
-        if exc.__class__.__module__.startswith("psycopg"):
-            raise InvalidInput(f"{step}: {_first_line(exc)}") from exc
-        raise
     return report
 
 
