@@ -6,12 +6,12 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, InternalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.responses import JSONResponse
 from parkgis import errors as e
-from parkgis.writes.integrity import translate
+from parkgis.writes.integrity import translate, translate_internal
 
 STATUS_CODES: dict[type[e.ParkGISError], int] = {
     e.InvalidGeometry: 422,
@@ -97,6 +97,14 @@ def add_exception_handlers(app: FastAPI) -> None:
     @app.exception_handler(DataError)
     async def _data(request: Request, exc: DataError) -> JSONResponse:
         return _domain_response(translate(exc))
+
+    @app.exception_handler(InternalError)
+    async def _internal(request: Request, exc: InternalError) -> JSONResponse:
+        # PostGIS reports coordinates outside a projection's domain as an internal error.
+        err = translate_internal(exc)
+        if err is None:
+            raise exc
+        return _domain_response(err)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

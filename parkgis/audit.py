@@ -27,7 +27,7 @@ SECRET_MARKERS = ("token", "password", "secret", "hash", "authorization")
 def jsonable(value: Any) -> Any:
     """A JSON-able copy of one column value (geometry → GeoJSON dict in EPSG:4326)."""
     if isinstance(value, WKBElement | WKTElement):
-        return mapping(to_shape(value))
+        return jsonable(mapping(to_shape(value)))
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, dict):

@@ -30,7 +30,9 @@ _MULTIPOLYGON = {"type": "array", "items": _POLYGON, "minItems": 1}
 
 PointCoordinates = Annotated[Any, WithJsonSchema(_POSITION)]
 AreaCoordinates = Annotated[Any, WithJsonSchema({"anyOf": [_POLYGON, _MULTIPOLYGON]})]
-Bbox = Annotated[list[float], Field(min_length=4, max_length=6, allow_inf_nan=False)]
+Bbox = Annotated[
+    list[Annotated[float, Field(allow_inf_nan=False)]], Field(min_length=4, max_length=6)
+]
 
 CrsText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from parkgis.access import Principal, require_own_firm
+from parkgis.access import Principal, require_own_firm, require_own_project
 from parkgis.errors import Forbidden, InvalidInput
 from parkgis.models import IndustryChain, LandUseClass
 from parkgis.writes.registry import EntitySpec
@@ -86,12 +86,17 @@ def check_owner(p: Principal, spec: EntitySpec, values: dict[str, Any], prefix: 
                 require_own_firm(p, firm)
             except Forbidden as exc:
                 raise Forbidden(exc.message, field=f"{prefix}enterprise_id") from None
-    if spec.name in ("visits", "projects"):
+    if spec.name == "projects" and "officer_id" in values:
+        try:
+            require_own_project(p, values["officer_id"])
+        except Forbidden as exc:
+            raise Forbidden(exc.message, field=f"{prefix}officer_id") from None
+    if spec.name == "visits":
         officer = values.get("officer_id")
         if officer is not None and officer != p.officer_id:
             raise Forbidden(
-                f"officer_id {officer} is not you (officer {p.officer_id}); officers write "
-                f"{spec.name} only in their own name",
+                f"officer_id {officer} is not you (officer {p.officer_id}); officers record "
+                "only their own visits",
                 field=f"{prefix}officer_id",
             )
 

@@ -21,7 +21,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from parkgis.access import Principal, redact, require_write
 from parkgis.audit import changes, record, snapshot
 from parkgis.errors import InvalidInput, NotFound, PreconditionFailed
-from parkgis.models import ProjectEvent
+from parkgis.milestones import parse_milestones
+from parkgis.projects import record_created
 from parkgis.schemas.common import InputModel
 from parkgis.schemas.geojson import FeatureBase, NamedCrs, merge_crs, read_geometry
 from parkgis.writes.checks import (
@@ -182,34 +183,28 @@ def _flush(session: Session, spec: EntitySpec, fid: int | None = None) -> None:
         ) from None
 
 
-def _project_events(
-    session: Session, p: Principal, row: Any, before: dict[str, Any] | None
+def _same(key: str, new: Any, old: Any) -> bool:
+    if key == "milestones":  # equal plans may be spelled differently (missing vs null)
+        return parse_milestones(new) == parse_milestones(old)
+    return bool(new == old)
+
+
+def _changed_elsewhere(
+    spec: EntitySpec, row: Any, values: dict[str, Any], given: _Input, *, partial: bool
 ) -> None:
-    if before is None:
-        session.add(
-            ProjectEvent(project_id=row.id, kind="created", to_stage=row.stage, actor=p.name)
-        )
-        return
-    if before.get("stage") != row.stage:
-        session.add(
-            ProjectEvent(
-                project_id=row.id,
-                kind="transition",
-                from_stage=before.get("stage"),
-                to_stage=row.stage,
-                actor=p.name,
-                reason=row.stage_reason,
+    """Drop fields another endpoint owns when unsent (PUT); refuse them when changed."""
+    sent = given.props.model_fields_set if given.props else set()
+    for key, where in spec.changed_elsewhere.items():
+        if key not in values:
+            continue
+        if not partial and key not in sent:
+            del values[key]
+        elif not _same(key, values[key], getattr(row, key)):
+            raise InvalidInput(
+                f"{key} of a {spec.label} is not changed here: use "
+                + where.replace("{id}", str(row.id)),
+                field=f"{given.prefix}{key}",
             )
-        )
-    if before.get("milestones") != row.milestones:
-        session.add(
-            ProjectEvent(
-                project_id=row.id,
-                kind="replan",
-                actor=p.name,
-                data={"before": before.get("milestones"), "after": row.milestones},
-            )
-        )
 
 
 def create(
@@ -266,7 +261,7 @@ def create(
     session.refresh(row)
     record(session, principal, "create", entity, row.id, after=snapshot(row))
     if entity == "projects":
-        _project_events(session, principal, row, None)
+        record_created(session, row, actor=principal.name)
     _flush(session, spec)
     return Written(row.id, row.version, representation(spec, row, principal), row)
 
@@ -318,6 +313,7 @@ def update(
     if not partial:
         default_officer(principal, spec, values, given.prefix)
     check_owner(principal, spec, values, given.prefix)
+    _changed_elsewhere(spec, row, values, given, partial=partial)
     changed_refs = {k: v for k, v in values.items() if before.get(k) != v}
     check_references(session, spec, changed_refs, given.prefix)
     merged = {k: getattr(row, k) for k in before}
@@ -331,9 +327,7 @@ def update(
     old, new = changes(before, snapshot(row))
     if new:
         record(session, principal, "update", entity, fid, before=old, after=new)
-    if entity == "projects":
-        _project_events(session, principal, row, before)
-    _flush(session, spec, fid)
+        _flush(session, spec, fid)
     return Written(row.id, row.version, representation(spec, row, principal), row)
 
 

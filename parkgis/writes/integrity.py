@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, InternalError
 
 from parkgis.errors import Conflict, InvalidInput, ParkGISError
 
@@ -107,3 +107,18 @@ def translate(exc: IntegrityError | DataError, label: str | None = None) -> Park
     if isinstance(exc, DataError):
         return InvalidInput(f"the database refused a value: {primary}", field=column)
     return Conflict(f"the database refused the change: {primary}", field=column)
+
+
+def translate_internal(exc: InternalError) -> ParkGISError | None:
+    """A domain error for PostGIS failures caused by input, or None for real faults.
+
+    PostGIS reports coordinates a projection cannot represent as an internal error
+    (SQLSTATE XX000, ``transform: ...``); that is bad input, not a server fault.
+    """
+    primary = str(getattr(exc, "orig", exc)).splitlines()[0]
+    if primary.startswith("transform:"):
+        return InvalidInput(
+            "coordinates are outside what their CRS can represent "
+            f"(PostGIS {primary}); check the CRS and the order of the coordinates"
+        )
+    return None

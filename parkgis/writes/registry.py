@@ -34,6 +34,9 @@ class EntitySpec:
         Geometry types the column holds.
     derive_geometry_from : tuple of str
         Foreign keys whose row's geometry stands in when none is sent (in order).
+    changed_elsewhere : dict
+        Fields set on create but changed only through another endpoint (which checks
+        their rules), with that endpoint; PUT leaves them as they are when not sent.
     """
 
     name: str
@@ -46,6 +49,7 @@ class EntitySpec:
     geom_column: str | None = None
     geom_types: tuple[str, ...] = ()
     derive_geometry_from: tuple[str, ...] = field(default=())
+    changed_elsewhere: dict[str, str] = field(default_factory=dict)
 
     @property
     def spatial(self) -> bool:
@@ -141,6 +145,10 @@ ENTITIES: dict[str, EntitySpec] = {
             "geom",
             ("Point",),
             derive_geometry_from=("parcel_id", "enterprise_id"),
+            changed_elsewhere={
+                "stage": "POST /api/v1/projects/{id}/transition (it checks the allowed moves)",
+                "milestones": "POST /api/v1/projects/{id}/replan (it logs the old plan)",
+            },
         ),
         EntitySpec(
             "officers",
