@@ -24,8 +24,6 @@ class Firm:
     role: str
     x: float
     y: float
-    parcel: int | None
-    building: int | None
     short: str = ""
     officer: int | None = None
     since: date | None = None
@@ -62,7 +60,6 @@ class Tile:
     firms: list[Firm] = field(default_factory=list)
     officers: list[int] = field(default_factory=list)
     officer_names: dict[int, str] = field(default_factory=dict)
-    offices: list[tuple[float, float]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.tables = {name: empty_columns(layer) for name, layer in BY_NAME.items()}

@@ -111,7 +111,7 @@ def new_firm(
         building_id=building,
     )
     block = p.block
-    firm = Firm(fid, chain, role, x, y, p.id, building, fn.short)
+    firm = Firm(fid, chain, role, x, y, fn.short)
     if block is not None:
         firm.grid = block.grid
         serp = block.col if block.row % 2 == 0 else 1000 - block.col
@@ -224,7 +224,6 @@ def officers(tile: Tile, buildings: list[Built]) -> None:
         )
         tile.officers.append(oid)
         tile.officer_names[oid] = name
-        tile.offices.append((x, y))
 
 
 def assignments(tile: Tile, since_of: dict[int, date]) -> None:

@@ -55,7 +55,7 @@ def tiles_for(scale: float) -> int:
     return int(scale)
 
 
-def build_tile(index: int, tiles: int, scale: float, seed: int, today: date, ids: Ids) -> Tile:
+def build_tile(index: int, scale: float, seed: int, today: date, ids: Ids) -> Tile:
     """Generate every table of one tile (rows in memory, geometry in local metres)."""
     prefix = "GX-" if index == 0 else f"GX{index:02d}-"
     tile = Tile(index=index, scale=scale, seed=seed, today=today, ids=ids, prefix=prefix)
@@ -109,7 +109,7 @@ def generate(
     ids = Ids()
     counts = {layer.name: 0 for layer in LAYERS}
     for index in range(tiles):
-        tile = build_tile(index, tiles, scale, seed, today, ids)
+        tile = build_tile(index, scale, seed, today, ids)
         offset = layout.tile_offset(index, tiles)
         for layer in LAYERS:
             cols = tile.tables[layer.name]

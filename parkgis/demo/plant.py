@@ -39,7 +39,6 @@ class Built:
     parcel: ParcelPlan
     rect: Rect
     kind: str
-    theme: str = ""
     units: list[Unit] = field(default_factory=list)
 
 
