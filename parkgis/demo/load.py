@@ -35,6 +35,7 @@ from parkgis.demo.shift import (
 from parkgis.errors import Conflict, InvalidInput
 from parkgis.io.bulk import (
     Progress,
+    arrow_values,
     copy_rows,
     ewkb_hex,
     keys_and_indexes_deferred,
@@ -94,7 +95,7 @@ def column_values(layer: Layer, table: pa.Table, cal: Calendar) -> dict[str, lis
     for name, kind in layer.columns:
         col = table.column(name)
         if kind == "date":
-            out[name] = shift_dates(col, cal.days).to_pylist()
+            out[name] = arrow_values(shift_dates(col, cal.days))
         elif kind == "ts" and layer is VISITS:
             out[name] = rebase_visits(col, cal.generated_on, cal.today, cal.tz)
         elif kind == "ts":
@@ -102,7 +103,7 @@ def column_values(layer: Layer, table: pa.Table, cal: Calendar) -> dict[str, lis
         elif name == "milestones":
             out[name] = [shift_milestones(v, cal.days) for v in col.to_pylist()]
         else:
-            out[name] = col.to_pylist()
+            out[name] = arrow_values(col)
     if layer.geometry is not None:
         out[layer.geometry] = ewkb_hex(table.column("geom").to_numpy(zero_copy_only=False))
     if layer.versioned:

@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 from psycopg import sql
 from sqlalchemy import Connection
@@ -79,6 +81,31 @@ def ewkb_hex(wkb: Sequence[bytes | None] | np.ndarray, srid: int = 4326) -> list
         for i, value in zip(slow, shapely.to_wkb(geoms, hex=True, include_srid=True), strict=True):
             out[i] = value
     return out
+
+
+def arrow_values(col: pa.Array | pa.ChunkedArray) -> list[Any]:
+    """Python values of an Arrow column, ready for :func:`copy_rows` (None for nulls).
+
+    Numbers and booleans come through numpy, dates as ISO texts; several times faster
+    than ``to_pylist()``, which matters at hundreds of thousands of rows.
+    """
+    kind = col.type
+    mask = pc.is_null(col).to_numpy(zero_copy_only=False)
+    values: list[Any]
+    if pa.types.is_date32(kind):
+        days = pc.fill_null(pc.cast(col, pa.int32()), 0).to_numpy(zero_copy_only=False)
+        values = np.datetime_as_string(days.astype("datetime64[D]")).tolist()
+    elif pa.types.is_boolean(kind):
+        values = pc.fill_null(col, False).to_numpy(zero_copy_only=False).tolist()
+    elif pa.types.is_integer(kind) or pa.types.is_floating(kind):
+        values = pc.fill_null(col, pa.scalar(0, kind)).to_numpy(zero_copy_only=False).tolist()
+    elif pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return list(col.to_numpy(zero_copy_only=False).tolist())
+    else:
+        return list(col.to_pylist())
+    if mask.any():
+        values = [None if m else v for v, m in zip(values, mask.tolist(), strict=True)]
+    return values
 
 
 def copy_rows(
