@@ -50,7 +50,7 @@ def get_principal(
     if header is not None and creds is None:
         raise Unauthorized("Authorization header must be 'Bearer <token>'")
     principal = authenticate(session, creds.credentials if creds else None)
-    if not principal.anonymous:
+    if session.dirty:
         session.commit()  # last_used_at
     return principal
 
