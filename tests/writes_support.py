@@ -26,6 +26,7 @@ from parkgis.uscc import ALPHABET, check_char
 from parkgis.writes import create
 
 LON0, LAT0 = 112.70, 23.33
+ADMIN = "admin"
 ROLES = ("anonymous", "investment", "officer_own", "officer_other", "planner", "admin")
 
 
@@ -138,6 +139,34 @@ class World:
         else:
             raise KeyError(entity)
         return {"type": "Feature", "geometry": geom, "properties": props}
+
+
+def post(client: TestClient, world: World, entity: str, body: Any, **kw: Any) -> Any:
+    """POST ``body`` to the collection as admin."""
+    return client.post(f"/api/v1/{entity}", json=body, headers=world.headers(ADMIN), **kw)
+
+
+def feature(geometry: dict[str, Any] | None, **props: Any) -> dict[str, Any]:
+    """A GeoJSON Feature body."""
+    return {"type": "Feature", "geometry": geometry, "properties": props}
+
+
+def polygon(ring: list[list[float]]) -> dict[str, Any]:
+    """A GeoJSON Polygon of one ring."""
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+def row(world: World, sql: str, **params: Any) -> Any:
+    """The one row of ``sql`` as a mapping."""
+    with world.engine.connect() as conn:
+        return conn.execute(text(sql), params).mappings().one()
+
+
+def make_parcel(world: World, **props: Any) -> dict[str, Any]:
+    """A committed parcel (version 1) with ``props`` over the defaults."""
+    body = world.bodies("parcels")
+    body["properties"].update(props)
+    return world.make("parcels", body)
 
 
 def _cleanup(engine: Engine, tag: str, user_ids: list[int]) -> None:

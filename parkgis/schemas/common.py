@@ -75,7 +75,6 @@ Day = Annotated[date, Field(ge=date(1900, 1, 1), le=date(2200, 12, 31))]
 """A calendar date (``YYYY-MM-DD``) between 1900 and 2200."""
 
 SERVER_MANAGED: dict[str, str] = {
-    "id": "is assigned by the server (and is in the URL of the item)",
     "area_m2": "is computed from the geometry; do not send it",
     "area_mu": "is computed from the geometry; do not send it",
     "footprint_m2": "is computed from the geometry; do not send it",
@@ -127,7 +126,8 @@ class InputModel(BaseModel):
         description="PUT/PATCH only: the version you read (same as If-Match); the server "
         "increments it. Refused on create.",
     )
-    id: _NEVER = None
+    id: SkipJsonSchema[int | str | None] = None
+    """Echoed back from a read: must equal the URL's id on PUT/PATCH; refused on create."""
     area_m2: _NEVER = None
     area_mu: _NEVER = None
     footprint_m2: _NEVER = None
@@ -146,9 +146,9 @@ class InputModel(BaseModel):
     def values(self, *, partial: bool) -> dict[str, Any]:
         """Column values to write: all fields (PUT/POST) or only those sent (PATCH).
 
-        Server-managed fields and ``version`` are never included.
+        Server-managed fields, ``id`` and ``version`` are never included.
         """
-        skip = set(SERVER_MANAGED) | {"version"} | self.non_column_fields()
+        skip = set(SERVER_MANAGED) | {"id", "version"} | self.non_column_fields()
         data = self.model_dump(exclude_unset=partial)
         return {k: v for k, v in data.items() if k not in skip}
 

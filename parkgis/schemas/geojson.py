@@ -90,6 +90,10 @@ class FeatureBase(BaseModel):
     crs: CrsMember | None = Field(
         default=None, description='CRS of the coordinates, e.g. "EPSG:3857" (default WGS84).'
     )
+    version: Annotated[int, Field(ge=1, le=2**31 - 1, strict=True)] | None = Field(
+        default=None,
+        description="PUT/PATCH: the version you read (as a GET returns it; same as If-Match).",
+    )
 
 
 _EPSG_FORMS = (

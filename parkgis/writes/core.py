@@ -12,25 +12,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from geoalchemy2.shape import from_shape, to_shape
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from parkgis.access import Principal, redact, require_write
 from parkgis.audit import changes, record, snapshot
-from parkgis.errors import InvalidInput, NotFound, PreconditionFailed
+from parkgis.errors import Forbidden, InvalidInput, NotFound, PreconditionFailed, Unauthorized
 from parkgis.milestones import parse_milestones
 from parkgis.projects import record_created
-from parkgis.schemas.common import InputModel
-from parkgis.schemas.geojson import FeatureBase, NamedCrs, merge_crs, read_geometry
 from parkgis.writes.checks import (
     check_owner,
     check_references,
     check_rules,
     default_officer,
 )
+from parkgis.writes.geometry import apply_geometry
+from parkgis.writes.inputs import WriteInput, parse_input
 from parkgis.writes.integrity import translate
 from parkgis.writes.registry import EntitySpec, spec_for
 from parkgis.writes.versions import check_version, expected_version
@@ -50,69 +49,39 @@ class Written:
     row: Any
 
 
-@dataclass
-class _Input:
-    props: InputModel | None
-    geometry: Any
-    geometry_sent: bool
-    crs: str | NamedCrs | None
-    feature_id: int | str | None
-    prefix: str
+def representation(
+    session: Session, spec: EntitySpec, row: Any, principal: Principal
+) -> dict[str, Any]:
+    """A row as the API returns it: the same document a GET of the item gives.
 
-
-def _validate(model: type[BaseModel], data: dict[str, Any]) -> Any:
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or None
-        msg = f"{field}: {first['msg']}" if field else first["msg"]
-        raise InvalidInput(msg, field=field) from None
-
-
-def _input(spec: EntitySpec, body: Any, *, patch: bool) -> _Input:
-    if isinstance(body, dict):
-        model: type[BaseModel] | None
-        if spec.spatial:
-            model = spec.feature_patch if patch else spec.feature
-        else:
-            model = spec.update if patch else spec.create
-        assert model is not None
-        body = _validate(model, body)
-    if isinstance(body, FeatureBase):
-        return _Input(
-            props=getattr(body, "properties", None),
-            geometry=getattr(body, "geometry", None),
-            geometry_sent="geometry" in body.model_fields_set,
-            crs=body.crs,
-            feature_id=body.id,
-            prefix="properties.",
-        )
-    assert isinstance(body, InputModel)
-    return _Input(
-        props=body,
-        geometry=getattr(body, "geometry", None),
-        geometry_sent="geometry" in body.model_fields_set,
-        crs=None,
-        feature_id=None,
-        prefix="",
-    )
-
-
-def representation(spec: EntitySpec, row: Any, principal: Principal) -> dict[str, Any]:
-    """A row as the API returns it: a GeoJSON Feature (spatial) or an object.
-
-    Geometry is GeoJSON in EPSG:4326; areas are in m² and mu; fields the caller may not
-    see are removed (``parkgis.access.redact``).
+    That is :func:`parkgis.features.get_feature` (a GeoJSON Feature for spatial entities,
+    an object otherwise, geometry in EPSG:4326, a top-level ``version``, fields the caller
+    may not see removed). Should the read side not show the row to this caller, the row's
+    own columns are returned, redacted the same way (``parkgis.access.redact``).
     """
+    from parkgis.features import get_feature
+
+    try:
+        return get_feature(session, spec.name, principal, row.id)
+    except (NotFound, Forbidden, Unauthorized):
+        pass
     values = snapshot(row)
     geom = values.pop(spec.geom_column) if spec.geom_column else None
+    version = values.pop("version")
+    for hidden in ("created_at", "updated_at"):
+        values.pop(hidden, None)
     props = redact(principal, spec.name, values)
     if spec.spatial:
-        return {"type": "Feature", "id": row.id, "geometry": geom, "properties": props}
+        return {
+            "type": "Feature",
+            "id": row.id,
+            "geometry": geom,
+            "properties": props,
+            "version": version,
+        }
     if spec.geom_column:
         props["geometry"] = geom
-    return props
+    return props | {"version": version}
 
 
 def _load(session: Session, spec: EntitySpec, fid: int) -> Any:
@@ -120,55 +89,6 @@ def _load(session: Session, spec: EntitySpec, fid: int) -> Any:
     if row is None:
         raise NotFound(f"there is no {spec.label} {fid}", field="id")
     return row
-
-
-def _derived_geometry(session: Session, spec: EntitySpec, row: Any) -> Any:
-    for fk in spec.derive_geometry_from:
-        ref_id = getattr(row, fk)
-        if ref_id is None:
-            continue
-        target, _ = spec.foreign_keys[fk]
-        ref = session.get(target, ref_id)
-        if ref is None or ref.geom is None:
-            continue
-        shape = to_shape(ref.geom)
-        if spec.geom_types == ("Point",) and shape.geom_type != "Point":
-            shape = shape.representative_point()
-        return from_shape(shape, srid=4326)
-    return None
-
-
-def _apply_geometry(
-    session: Session,
-    spec: EntitySpec,
-    row: Any,
-    given: _Input,
-    *,
-    crs: str | None,
-    repair: bool,
-    full: bool,
-) -> None:
-    if spec.geom_column is None:
-        return
-    if given.geometry is not None:
-        srs = merge_crs(crs, given.crs)
-        geom = read_geometry(given.geometry, crs=srs, repair=repair, allowed=spec.geom_types)
-        setattr(row, spec.geom_column, from_shape(geom, srid=4326))
-        return
-    if not (full or given.geometry_sent):
-        return  # PATCH without geometry: unchanged
-    if spec.geom_nullable:
-        setattr(row, spec.geom_column, None)
-        return
-    derived = _derived_geometry(session, spec, row)
-    if derived is None:
-        hint = (
-            f" (or give {' or '.join(spec.derive_geometry_from)} to take its geometry)"
-            if spec.derive_geometry_from
-            else ""
-        )
-        raise InvalidInput(f"a {spec.label} needs a geometry{hint}", field="geometry")
-    setattr(row, spec.geom_column, derived)
 
 
 def _flush(session: Session, spec: EntitySpec, fid: int | None = None) -> None:
@@ -190,7 +110,7 @@ def _same(key: str, new: Any, old: Any) -> bool:
 
 
 def _changed_elsewhere(
-    spec: EntitySpec, row: Any, values: dict[str, Any], given: _Input, *, partial: bool
+    spec: EntitySpec, row: Any, values: dict[str, Any], given: WriteInput, *, partial: bool
 ) -> None:
     """Drop fields another endpoint owns when unsent (PUT); refuse them when changed."""
     sent = given.props.model_fields_set if given.props else set()
@@ -242,20 +162,23 @@ def create(
     """
     spec = spec_for(entity)
     require_write(principal, entity)
-    given = _input(spec, body, patch=False)
+    given = parse_input(spec, body, patch=False)
     assert given.props is not None
-    if given.props.version is not None:
+    if given.versions:
         raise InvalidInput(
             "version is assigned by the server; send it only on PUT/PATCH",
-            field=f"{given.prefix}version",
+            field=next(iter(given.versions)),
         )
+    own_ids = [f for f in given.ids if f != "id" or not spec.spatial]  # a Feature's id: ignored
+    if own_ids:
+        raise InvalidInput("id is assigned by the server", field=own_ids[0])
     values = given.props.values(partial=False)
     default_officer(principal, spec, values, given.prefix)
     check_owner(principal, spec, values, given.prefix)
     check_references(session, spec, values, given.prefix)
     check_rules(spec, values, given.prefix)
     row = spec.model(**values)
-    _apply_geometry(session, spec, row, given, crs=crs, repair=repair, full=True)
+    apply_geometry(session, spec, row, given, crs=crs, repair=repair, full=True)
     session.add(row)
     _flush(session, spec)
     session.refresh(row)
@@ -263,7 +186,7 @@ def create(
     if entity == "projects":
         record_created(session, row, actor=principal.name)
     _flush(session, spec)
-    return Written(row.id, row.version, representation(spec, row, principal), row)
+    return Written(row.id, row.version, representation(session, spec, row, principal), row)
 
 
 def update(
@@ -298,13 +221,13 @@ def update(
     """
     spec = spec_for(entity)
     require_write(principal, entity)
-    given = _input(spec, body, patch=partial)
-    expected = expected_version(if_match, given.props.version if given.props else None)
-    if given.feature_id is not None and str(given.feature_id) != str(fid):
-        raise InvalidInput(
-            f"the Feature's id {given.feature_id!r} differs from the id in the URL ({fid})",
-            field="id",
-        )
+    given = parse_input(spec, body, patch=partial)
+    expected = expected_version(if_match, given.version())
+    for field, value in given.ids.items():
+        if str(value) != str(fid):
+            raise InvalidInput(
+                f"{field} {value!r} differs from the id in the URL ({fid})", field=field
+            )
     row = _load(session, spec, fid)
     before = snapshot(row)
     check_owner(principal, spec, before, given.prefix)
@@ -321,14 +244,14 @@ def update(
     check_rules(spec, merged, given.prefix)
     for key, value in values.items():
         setattr(row, key, value)
-    _apply_geometry(session, spec, row, given, crs=crs, repair=repair, full=not partial)
+    apply_geometry(session, spec, row, given, crs=crs, repair=repair, full=not partial)
     _flush(session, spec, fid)
     session.refresh(row)
     old, new = changes(before, snapshot(row))
     if new:
         record(session, principal, "update", entity, fid, before=old, after=new)
         _flush(session, spec, fid)
-    return Written(row.id, row.version, representation(spec, row, principal), row)
+    return Written(row.id, row.version, representation(session, spec, row, principal), row)
 
 
 def delete(
