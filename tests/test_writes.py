@@ -447,3 +447,23 @@ def test_postgis_transform_failures_are_bad_input(world: World) -> None:
         conn.execute(text("SELECT ST_Transform(ST_MakeEnvelope(-16204336, 0, 0, 0, 4547), 4326)"))
     err = translate_internal(exc.value)
     assert err is not None and "outside what their CRS can represent" in err.message
+
+
+def test_a_write_failing_after_its_insert_leaves_nothing(
+    client: TestClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One transaction per request: the row is inserted and flushed, then the audit step
+    fails; the response is a 4xx and neither the row nor an audit row remains."""
+    import parkgis.writes.core as core
+    from parkgis.errors import InvalidInput
+
+    def fail(*args: Any, **kw: Any) -> None:
+        raise InvalidInput("audit refused (test)", field="audit")
+
+    code = world.code("atomic")
+    before = world.audit_rows()
+    monkeypatch.setattr(core, "record", fail)
+    r = post(client, world, "parcels", feature(polygon(square()), code=code, land_use="100101"))
+    assert r.status_code == 422 and r.json()["field"] == "audit"
+    assert world.count("SELECT count(*) FROM parcels WHERE code = :c", c=code) == 0
+    assert world.audit_rows() == before
