@@ -471,3 +471,22 @@ def test_small_body_on_the_live_server_still_works(live_url: str, world: World) 
     f = parcel(world, {"type": "Polygon", "coordinates": [square()]})
     r = httpx.post(f"{live_url}/api/v1/parcels", json=f, headers=world.headers("admin"))
     assert r.status_code == 201, r.text
+
+
+def test_unknown_query_parameter_is_400(client: TestClient, world: World) -> None:
+    f = parcel(world, {"type": "Polygon", "coordinates": [BOWTIE]})
+    refused(
+        client, world, 400, "repiar", "unknown query parameter", json=f, params={"repiar": "true"}
+    )
+    p = world.make("parcels", world.bodies("parcels"))
+    refused(
+        client,
+        world,
+        400,
+        "force",
+        "takes no query parameters",
+        url=f"/api/v1/parcels/{p['id']}",
+        method="DELETE",
+        params={"force": "1"},
+        headers={"If-Match": "*"},
+    )

@@ -10,15 +10,18 @@ serialises. Spatial entities are GeoJSON Features.
 # No ``from __future__ import annotations``: the handlers' annotations must be the real
 # per-entity classes when FastAPI reads them.
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Query, Request
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from starlette.responses import Response
 
 from api.deps import PrincipalDep, SessionDep
 from api.responses import GeoJSONResponse, JSONResponse
 from parkgis import writes
+from parkgis.errors import InvalidQuery
 from parkgis.schemas.common import INT32_MAX
+from parkgis.schemas.geojson import crs_name
 from parkgis.writes import ENTITIES, EntitySpec, etag
 
 router = APIRouter(prefix="/api/v1", tags=["writes"])
@@ -44,6 +47,37 @@ Repair = Annotated[
     bool, Query(description="Repair an invalid geometry (make_valid) instead of refusing it.")
 ]
 Fid = Annotated[int, Path(ge=1, le=INT32_MAX, description="The row's id.")]
+
+
+def _only(request: Request, allowed: tuple[str, ...]) -> None:
+    for name in request.query_params:
+        if name not in allowed:
+            takes = ", ".join(allowed) or "no query parameters"
+            raise InvalidQuery(
+                f"unknown query parameter {name!r}; this endpoint takes {takes}", field=name
+            )
+
+
+@dataclass(frozen=True)
+class GeometryParams:
+    """``crs`` (normalised to ``EPSG:NNNN``, None = as the body says or WGS84), ``repair``."""
+
+    crs: str | None
+    repair: bool
+
+
+def geometry_params(request: Request, crs: Crs = None, repair: Repair = False) -> GeometryParams:
+    """Dependency: the write's geometry parameters; other query parameters get a 400."""
+    _only(request, ("crs", "repair"))
+    return GeometryParams(crs_name(crs) if crs else None, repair)
+
+
+def no_params(request: Request) -> None:
+    """Dependency: DELETE takes no query parameters (400 naming the one given)."""
+    _only(request, ())
+
+
+GeoParams = Annotated[GeometryParams, Depends(geometry_params)]
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "No or bad bearer token"},
@@ -77,10 +111,9 @@ def add_write_routes(spec: EntitySpec) -> None:
         session: SessionDep,
         principal: PrincipalDep,
         request: Request,
-        crs: Crs = None,
-        repair: Repair = False,
+        geo: GeoParams,
     ) -> Response:
-        written = writes.create(session, spec.name, principal, body, crs=crs, repair=repair)
+        written = writes.create(session, spec.name, principal, body, crs=geo.crs, repair=geo.repair)
         session.commit()
         headers = {"Location": _location(request, spec, written.id), "ETag": etag(written.version)}
         return media(written.body, status_code=201, headers=headers)
@@ -90,9 +123,8 @@ def add_write_routes(spec: EntitySpec) -> None:
         body: create_body,  # type: ignore[valid-type]
         session: SessionDep,
         principal: PrincipalDep,
+        geo: GeoParams,
         if_match: IfMatch = None,
-        crs: Crs = None,
-        repair: Repair = False,
     ) -> Response:
         written = writes.update(
             session,
@@ -102,8 +134,8 @@ def add_write_routes(spec: EntitySpec) -> None:
             body,
             partial=False,
             if_match=if_match,
-            crs=crs,
-            repair=repair,
+            crs=geo.crs,
+            repair=geo.repair,
         )
         session.commit()
         return media(written.body, headers={"ETag": etag(written.version)})
@@ -113,9 +145,8 @@ def add_write_routes(spec: EntitySpec) -> None:
         body: patch_body,  # type: ignore[valid-type]
         session: SessionDep,
         principal: PrincipalDep,
+        geo: GeoParams,
         if_match: IfMatch = None,
-        crs: Crs = None,
-        repair: Repair = False,
     ) -> Response:
         written = writes.update(
             session,
@@ -125,8 +156,8 @@ def add_write_routes(spec: EntitySpec) -> None:
             body,
             partial=True,
             if_match=if_match,
-            crs=crs,
-            repair=repair,
+            crs=geo.crs,
+            repair=geo.repair,
         )
         session.commit()
         return media(written.body, headers={"ETag": etag(written.version)})
@@ -178,6 +209,7 @@ def add_write_routes(spec: EntitySpec) -> None:
         methods=["DELETE"],
         status_code=204,
         operation_id=f"delete_{slug}",
+        dependencies=[Depends(no_params)],
         summary=f"Delete a {spec.label} (If-Match required)",
         response_class=Response,
         responses={204: {"description": "Deleted"}, **_ERRORS, **_VERSIONED},
