@@ -23,7 +23,9 @@ from tests.factories import enterprise, insert, square
 XSS_IMG = "<img src=x onerror=alert(1)>\"'`${x}`"
 XSS_SCRIPT = "</script><script>alert(1)</script>"
 XSS_FLAG = '${window.__xss=1}`;window.__xss=1;//<img src=y onerror="window.__xss=1">\\'
-HOSTILE = (XSS_IMG, XSS_SCRIPT, XSS_FLAG)
+# Folium re-compiles element output as Jinja: template syntax must stay text (no SSTI).
+XSS_TEMPLATE = "{{ 7*7 }}{% if true %}ssti{% endif %}{# c #}"
+HOSTILE = (XSS_IMG, XSS_SCRIPT, XSS_FLAG, XSS_TEMPLATE)
 
 
 @dataclass
@@ -58,7 +60,9 @@ def make_zone(conn: Connection) -> Zone:
         enterprise(
             conn, name=XSS_SCRIPT, name_en=XSS_FLAG, geom=Point(lon0 + 0.0034, lat0 + 0.0004)
         ),
-        enterprise(conn, name=XSS_FLAG, geom=Point(lon0 + 0.0064, lat0 + 0.0004)),
+        enterprise(
+            conn, name=XSS_FLAG, name_en=XSS_TEMPLATE, geom=Point(lon0 + 0.0064, lat0 + 0.0004)
+        ),
         enterprise(
             conn,
             name="正常企业有限公司",

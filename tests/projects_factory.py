@@ -138,7 +138,7 @@ def make_board_zone(conn: Connection, today: date) -> BoardZone:
     ``stalled`` and ``cancelled`` (overdue dates, never counted for cancelled),
     ``done`` (in production).
     """
-    from tests.maps_data import XSS_FLAG, XSS_IMG, XSS_SCRIPT
+    from tests.maps_data import XSS_FLAG, XSS_IMG, XSS_SCRIPT, XSS_TEMPLATE
 
     r = uuid.uuid4().int
     lon0, lat0 = 100.0 + 0.03 * (r % 64), 30.0 + 0.01 * ((r >> 8) % 128)
@@ -173,7 +173,13 @@ def make_board_zone(conn: Connection, today: date) -> BoardZone:
         z.projects[key] = project(conn, **values)
 
     add("late", 0, name=f"{tag} {XSS_FLAG}", parcel_id=par, milestones=plan(old, actual_upto=0))
-    add("signed", 1, stage="signed", milestones=plan(today - timedelta(days=61), actual_upto=1))
+    add(
+        "signed",
+        1,
+        name=f"{tag} {XSS_TEMPLATE}",
+        stage="signed",
+        milestones=plan(today - timedelta(days=61), actual_upto=1),
+    )
     add(
         "building",
         2,

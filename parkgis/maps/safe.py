@@ -28,6 +28,9 @@ from folium.elements import MacroElement
 from folium.template import Template
 
 _EXTRA = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;"})
+# Folium compiles element output again as a Jinja template, so "{{", "{%" and "{#" from
+# user text must never reach it (in JSON such a pair can only be string content).
+_JINJA_OPEN = re.compile(r"\{(?=[{%#])")
 _COLOR = re.compile(r"^#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?$")
 
 
@@ -49,12 +52,17 @@ def safe_text(value: Any) -> str:
         text = value.isoformat()
     else:
         text = str(value)
-    return html.escape(text, quote=True).translate(_EXTRA)
+    return _JINJA_OPEN.sub("&#123;", html.escape(text, quote=True).translate(_EXTRA))
 
 
 def js_literal(value: Any) -> str:
-    """``value`` as a JavaScript literal that is safe inside an HTML ``<script>`` block."""
-    return (
+    """``value`` as a JavaScript literal that is safe inside an HTML ``<script>`` block.
+
+    Besides ``<``, ``>``, ``&`` and ``'``, a ``{`` that would open Jinja syntax (``{{``,
+    ``{%``, ``{#``) is written as ``\\u007b``: Folium compiles element output again as a
+    template, and user text must never run there.
+    """
+    text = (
         json.dumps(value, ensure_ascii=False, default=str)
         .replace("<", "\\u003c")
         .replace(">", "\\u003e")
@@ -63,6 +71,7 @@ def js_literal(value: Any) -> str:
         .replace("\u2028", "\\u2028")
         .replace("\u2029", "\\u2029")
     )
+    return _JINJA_OPEN.sub(r"\\u007b", text)
 
 
 def safe_color(value: Any, default: str = "#999999") -> str:
