@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
@@ -10,6 +11,7 @@ from typer.testing import CliRunner
 
 from parkgis.cli import app
 from parkgis.settings import DatabaseSettings
+from tests.coverage.conftest import Layout
 
 MONTH = "2397-03"
 
@@ -24,17 +26,15 @@ def cli_env(
     monkeypatch.setenv("PARKGIS_DB_NAME", db_settings.db_name)
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM draws WHERE month = :m"), {"m": MONTH})
-        made = (
-            conn.execute(
-                text("INSERT INTO officers (name) VALUES ('抽签甲'), ('抽签乙') RETURNING id")
-            )
-            .scalars()
-            .all()
-        )
+        lay = Layout(conn)
+        made = [lay.officer("抽签甲"), lay.officer("抽签乙")]
+        firm = lay.firm(200_000, 0)  # far from other tests' rows
+        lay.assign(made[0], firm)
     yield engine
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM draws WHERE month = :m"), {"m": MONTH})
-        conn.execute(text("DELETE FROM officers WHERE id = ANY(:ids)"), {"ids": list(made)})
+        conn.execute(text("DELETE FROM officers WHERE id = ANY(:ids)"), {"ids": made})
+        conn.execute(text("DELETE FROM enterprises WHERE id = :f"), {"f": firm})
 
 
 def test_draw_command(cli_env: Engine) -> None:
@@ -53,3 +53,14 @@ def test_draw_command(cli_env: Engine) -> None:
     assert shown.exit_code == 0 and f"officer {stored.officer_ids[0]}" in shown.output
     bad = CliRunner().invoke(app, ["draw", "--month", "2397-3"])
     assert bad.exit_code == 1 and "month" in bad.output
+
+
+def test_map_command(cli_env: Engine, tmp_path: Path) -> None:
+    out = tmp_path / "coverage.html"
+    r = CliRunner().invoke(app, ["map", "coverage", "--out", str(out), "--basemap", "none"])
+    assert r.exit_code == 0, r.output
+    html = out.read_text(encoding="utf-8")
+    assert '"__layer": "territories"' in html and "pg-cov-officer" in html
+    assert 'src="/assets/' not in html  # one self-contained file
+    bad = CliRunner().invoke(app, ["map", "coverage", "--out", str(out), "route=1"])
+    assert bad.exit_code == 1 and "officer_id" in bad.output
