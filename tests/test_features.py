@@ -490,3 +490,11 @@ def test_openapi_lists_each_collection_with_its_filters(client: TestClient) -> N
         assert f"/api/v1/{name}/{{fid}}" in doc["paths"]
     text = client.get("/openapi.json").text
     assert '"$ref":"http' not in text.replace(" ", "")
+
+
+@pytest.mark.parametrize("bbox", ["0,0,10,10", "38400000,2500000,38500000,2600000"])
+def test_projected_bbox_outside_its_crs_is_400(client: TestClient, zone: Zone, bbox: str) -> None:
+    # PostGIS cannot transform these ("Point outside of projection domain"): a 4xx, not 500.
+    r = get(client, zone, None, "/api/v1/parcels", bbox=bbox, **{"bbox-crs": "EPSG:4547"})
+    assert r.status_code == 400
+    assert r.json()["field"] == "bbox" and "EPSG:4547" in r.json()["description"]

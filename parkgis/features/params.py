@@ -118,6 +118,16 @@ def check_bbox(
             "degrees (lon,lat order) or set bbox-crs",
             field="bbox",
         )
+    if not geographic and crs is not None:
+        from shapely.geometry import box as make_box
+
+        from parkgis.errors import InvalidGeometry
+        from parkgis.geo import check_in_area_of_use
+
+        try:
+            check_in_area_of_use(make_box(a0, a1, b0, b1), f"EPSG:{crs.srid}", field="bbox")
+        except InvalidGeometry as exc:
+            raise InvalidQuery(exc.message, field="bbox") from exc
     return (a0, a1, b0, b1)
 
 
