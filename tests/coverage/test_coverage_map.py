@@ -24,7 +24,7 @@ from parkgis.settings import Settings
 from parkgis.zonetime import zone_today
 from tests.browser_utils import Watched, leaflet_maps_ready, open_every_popup
 from tests.coverage.conftest import Layout, lonlat
-from tests.maps_data import XSS_FLAG, XSS_IMG, XSS_SCRIPT
+from tests.maps_data import XSS_FLAG, XSS_IMG, XSS_SCRIPT, XSS_TEMPLATE
 
 PLANNER = Principal(user_id=None, name="planner", role="planner")
 FAR = 150_000  # metres east of the layout origin: away from other tests' rows
@@ -44,8 +44,8 @@ class Made:
 
 def make(layout: Layout, visit_day: date) -> Made:
     a = layout.officer(XSS_IMG, office=(FAR, 0))
-    b = layout.officer(XSS_SCRIPT)
-    names = [XSS_FLAG, "a2", "b1", "nobody"]
+    b = layout.officer(XSS_SCRIPT + XSS_TEMPLATE)
+    names = [XSS_FLAG, "a2", XSS_TEMPLATE, "nobody"]
     firms = [layout.firm(FAR + i * 400, 300, name=n) for i, n in enumerate(names)]
     layout.assign(a, firms[0], firms[1])
     layout.assign(b, firms[2])
@@ -72,6 +72,8 @@ def test_map_shows_the_api_data(layout: Layout, session: Session, settings: Sett
         coverage_map(session, PLANNER, settings, bbox=z.bbox, filters={"month": "2026-11"})
     )
     assert layer_count(whole, "coverage_firms") == 4 and '"status": "unassigned"' in whole
+    # Folium compiles its output as Jinja again: template text in names must not run.
+    assert "49ssti" not in whole and "{{ 7*7 }}" not in whole
     cov = territories(session, settings, month=None, today=date(2026, 11, 20))
     assert layer_count(whole, "territories") == sum(1 for o in cov.officers if o.geometry)
 
@@ -153,11 +155,11 @@ def test_coverage_map_in_chromium(live_server: str, watched: Watched, live: Live
     page.select_option("#pg-cov-officer", "")
     assert page.evaluate("() => window.parkgisCoverage.territories()") == total_t
     options = page.locator("#pg-cov-officer option").all_text_contents()
-    assert XSS_IMG in options and XSS_SCRIPT in options  # names shown as typed, as text
+    assert XSS_IMG in options and XSS_SCRIPT + XSS_TEMPLATE in options  # as typed, as text
     opened = open_every_popup(page)
     assert opened["popups"] >= 6
     texts = "\n".join(opened["texts"])
-    assert XSS_FLAG in texts and XSS_IMG in texts
+    assert XSS_FLAG in texts and XSS_IMG in texts and XSS_TEMPLATE in texts
     page.wait_for_timeout(300)
     assert page.evaluate("() => window.__xss") is None
     quiet(watched)
