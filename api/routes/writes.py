@@ -186,7 +186,7 @@ def add_write_routes(spec: EntitySpec) -> None:
         responses={**created, **_ERRORS},
     )
     router.add_api_route(
-        f"/{spec.name}/{{fid}}",
+        f"/{spec.name}/{{fid:int}}",
         replace,
         methods=["PUT"],
         operation_id=f"replace_{slug}",
@@ -195,7 +195,7 @@ def add_write_routes(spec: EntitySpec) -> None:
         responses={**ok, **_ERRORS, **_VERSIONED},
     )
     router.add_api_route(
-        f"/{spec.name}/{{fid}}",
+        f"/{spec.name}/{{fid:int}}",
         patch,
         methods=["PATCH"],
         operation_id=f"update_{slug}",
@@ -204,7 +204,7 @@ def add_write_routes(spec: EntitySpec) -> None:
         responses={**ok, **_ERRORS, **_VERSIONED},
     )
     router.add_api_route(
-        f"/{spec.name}/{{fid}}",
+        f"/{spec.name}/{{fid:int}}",
         remove,
         methods=["DELETE"],
         status_code=204,
