@@ -170,6 +170,13 @@ def resolve(session: Session, req: MatchRequest, settings: Settings, today: date
     return Context(req, kinds, kind, place, chain, firm.id if firm else None, today, settings)
 
 
+def fetch_dicts(session: Session, sql: Any, params: dict[str, Any]) -> list[dict[str, Any]]:
+    """Rows of a query as plain dicts (cheaper than ORM row mappings for thousands)."""
+    result = session.execute(sql, params)
+    keys = list(result.keys())
+    return [dict(zip(keys, row, strict=True)) for row in result.fetchall()]
+
+
 def row_candidate(
     ctx: Context, kind: Kind, row: dict[str, Any], scorer: Scorer, *, near: bool
 ) -> Candidate | None:

@@ -18,7 +18,7 @@ Rules
   value is that of its worst unit (lowest height, load and crane, highest floor, latest
   ``available_from``).
 
-Geometry comparisons are made in the zone's projected CRS (metres).
+Walls and overlaps are measured in metres, in a local equirectangular frame.
 """
 
 from __future__ import annotations
@@ -30,31 +30,60 @@ from typing import Any
 import numpy as np
 import shapely
 from shapely.geometry import mapping
-from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 
-from parkgis.geo import WGS84, transformer
-from parkgis.match_context import Candidate, Context, make_candidate
-from parkgis.match_rules import failures
+from parkgis.match_context import Candidate, Context, fetch_dicts, make_candidate
+from parkgis.match_rules import Criterion, Scorer, failures
 from parkgis.match_sql import group_affinity_sql
 
 MIN_WALL_M = 1.0
 """Shortest shared wall (m) that makes two units on one floor contiguous."""
 STACK_OVERLAP = 0.5
 """Least overlap, as a fraction of the smaller footprint, of two stacked units."""
+M_PER_DEG_LAT = 111_195.0
+"""Metres per degree on a sphere of the Earth's mean radius (local frame only)."""
 
 
-def adjacent(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    """Whether two units (with projected ``_geom`` and ``floor``) can be combined."""
-    ga: BaseGeometry = a["_geom"]
-    gb: BaseGeometry = b["_geom"]
-    if a["floor"] == b["floor"]:
-        if ga.intersection(gb).area > 0.01 * min(ga.area, gb.area):
-            return False
-        return bool(ga.intersection(gb.buffer(MIN_WALL_M / 2)).area >= MIN_WALL_M / 4)
-    if abs(a["floor"] - b["floor"]) == 1 or {a["floor"], b["floor"]} == {-1, 1}:
-        return bool(ga.intersection(gb).area >= STACK_OVERLAP * min(ga.area, gb.area))
-    return False
+def edges(rows: list[dict[str, Any]], geoms: Any) -> dict[int, set[int]]:
+    """Which units can be combined: index → indexes of contiguous or stacked units.
+
+    Parameters
+    ----------
+    rows : list of dict
+        Units with ``building_id`` and ``floor``.
+    geoms : array of shapely Polygons
+        Their footprints in a metric CRS, in the same order.
+    """
+    out: dict[int, set[int]] = {i: set() for i in range(len(rows))}
+    if len(rows) < 2:
+        return out
+    building = np.array([r["building_id"] for r in rows])
+    floor = np.array([r["floor"] for r in rows])
+    left, right = shapely.STRtree(geoms).query(geoms, predicate="dwithin", distance=MIN_WALL_M / 2)
+    fl, fr = floor[left], floor[right]
+    same = fl == fr
+    stacked = (np.abs(fl - fr) == 1) | ((fl * fr == -1) & (np.abs(fl) == 1))
+    keep = (left < right) & (building[left] == building[right]) & (same | stacked)
+    left, right, same, stacked = left[keep], right[keep], same[keep], stacked[keep]
+    area = shapely.area(geoms)
+    smaller = np.minimum(area[left], area[right])
+    overlap = shapely.area(shapely.intersection(geoms[left], geoms[right]))
+    # the shared wall: snap one unit onto the other (closing gaps of rounded
+    # coordinates), then measure where their outlines coincide
+    wall = np.zeros(len(left))
+    ls, rs = left[same], right[same]
+    if len(ls):
+        snapped = shapely.snap(geoms[rs], geoms[ls], MIN_WALL_M / 2)
+        wall[same] = shapely.length(
+            shapely.intersection(shapely.boundary(geoms[ls]), shapely.boundary(snapped))
+        )
+    ok = (same & (overlap <= 0.01 * smaller) & (wall >= MIN_WALL_M)) | (
+        stacked & (overlap >= STACK_OVERLAP * smaller)
+    )
+    for a, b in zip(left[ok].tolist(), right[ok].tolist(), strict=True):
+        out[a].add(b)
+        out[b].add(a)
+    return out
 
 
 def _connected_sets(
@@ -126,11 +155,21 @@ def aggregate(units: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def _projected(wkbs: list[bytes], crs: str) -> list[BaseGeometry]:
-    t = transformer(WGS84, crs)
+def local_metres(wkbs: list[bytes]) -> Any:
+    """Footprints (EPSG:4326 WKB) in a local equirectangular frame, in metres.
+
+    Longitudes are scaled by the cosine of the mean latitude; over one building the
+    distortion is far below a centimetre, which is all the wall and overlap tests need,
+    and it is much cheaper than a projection.
+    """
     arr = shapely.from_wkb(wkbs)
-    out = shapely.transform(arr, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
-    return list(out)
+    lat0 = float(np.mean(shapely.get_coordinates(arr)[:, 1])) if len(arr) else 0.0
+    kx = M_PER_DEG_LAT * np.cos(np.radians(lat0))
+
+    def scale(xy: Any) -> Any:
+        return np.column_stack([xy[:, 0] * kx, xy[:, 1] * M_PER_DEG_LAT])
+
+    return shapely.transform(arr, scale)
 
 
 def find_groups(
@@ -139,7 +178,6 @@ def find_groups(
     min_area: float,
     max_area: float | None,
     max_units: int,
-    projected_crs: str,
 ) -> list[list[dict[str, Any]]]:
     """Groups of unit rows that together meet ``[min_area, max_area]`` m².
 
@@ -152,8 +190,6 @@ def find_groups(
         The asked floor area range in m² (``max_area`` None = no upper bound).
     max_units : int
         Most units in one group.
-    projected_crs : str
-        Metric CRS used to test walls and overlaps (e.g. ``EPSG:4547``).
 
     Returns
     -------
@@ -162,71 +198,101 @@ def find_groups(
     """
     if max_units < 2:
         return []
-    by_building: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for r in rows:
-        by_building[r["building_id"]].append(r)
+    if len(rows) < 2:
+        return []
+    geoms = local_metres([bytes(r["wkb"]) for r in rows])
+    graph = edges(rows, geoms)
+    by_building: dict[int, list[int]] = defaultdict(list)
+    for i, r in enumerate(rows):
+        if graph[i]:
+            by_building[r["building_id"]].append(i)
     out: list[list[dict[str, Any]]] = []
-    for units in by_building.values():
-        if len(units) < 2:
-            continue
-        geoms = _projected([bytes(u["wkb"]) for u in units], projected_crs)
-        units = [{**u, "_geom": g} for u, g in zip(units, geoms, strict=True)]
-        edges: dict[int, set[int]] = {i: set() for i in range(len(units))}
-        tree = shapely.STRtree([u["_geom"] for u in units])
-        for i, u in enumerate(units):
-            for j in tree.query(u["_geom"].buffer(MIN_WALL_M)):
-                j = int(j)
-                if j > i and adjacent(u, units[j]):
-                    edges[i].add(j)
-                    edges[j].add(i)
+    for members in by_building.values():
+        local = {g: n for n, g in enumerate(members)}
+        units = [rows[g] for g in members]
+        sub = {local[g]: {local[h] for h in graph[g]} for g in members}
         for s in _connected_sets(
-            units, edges, max_units=max_units, min_area=min_area, max_area=max_area
+            units, sub, max_units=max_units, min_area=min_area, max_area=max_area
         ):
-            members = sorted((units[i] for i in s), key=lambda u: (u["floor"], u["id"]))
-            out.append([{k: v for k, v in u.items() if k != "_geom"} for u in members])
+            out.append(sorted((units[i] for i in s), key=lambda u: (u["floor"], u["id"])))
     out.sort(key=lambda g: [u["id"] for u in g])
     return out
 
 
-def group_candidates(session: Session, ctx: Context) -> list[Candidate]:
-    """Every feasible ``space_group`` candidate of a resolved request, scored.
+def group_candidates(session: Session, ctx: Context, k: int) -> tuple[list[Candidate], int]:
+    """The best ``k`` feasible ``space_group`` candidates, and how many there are.
 
     Groups are offered only when spaces are asked and the request gives a minimum floor
     area; their checks are the request's space criteria applied to the group's values.
+    Every group is checked and scored on its base components; only the best are built in
+    full (union geometry, same-chain firms), fetching more while the affinity component
+    could still lift a group left behind into the top ``k``.
     """
     req = ctx.req
     area = req.floor_area_m2
     mset = ctx.settings.match
     if "space" not in ctx.kinds or area is None or area.min is None or mset.max_group_units < 2:
-        return []
+        return [], 0
     qb = ctx.builder("space", group=True)
-    rows = [dict(r) for r in session.execute(qb.group_units(area.min), qb.params).mappings()]
+    rows = fetch_dicts(session, qb.group_units(area.min), qb.params)
     groups = find_groups(
         rows,
         min_area=area.min,
         max_area=area.max,
         max_units=mset.max_group_units,
-        projected_crs=ctx.settings.zone.projected_crs,
     )
     crit = ctx.criteria("space")
-    feasible = [(units, agg) for units in groups if not failures(crit, agg := aggregate(units))]
-    if not feasible:
-        return []
     scorer = ctx.scorer("space")
+    scored = []
+    for units in groups:
+        agg = aggregate(units)
+        if failures(crit, agg):
+            continue
+        parts = scorer.base_parts(agg)
+        scored.append((scorer.base_numerator(parts), units, agg, parts))
+    scored.sort(key=lambda t: -t[0])
+    bound = scorer.affinity_bound
+    m = k if bound == 0 else max(2 * k, k + 20)
+    while True:
+        cands = _build(session, ctx, scorer, crit, scored[:m])
+        cands.sort(key=lambda c: c.key)
+        if len(scored) <= m or bound == 0:
+            return cands[:k], len(scored)
+        best_left = scored[m][0] / scorer.total_weight + bound
+        if best_left < cands[k - 1].score:
+            return cands[:k], len(scored)
+        m *= 4
+
+
+def _build(
+    session: Session,
+    ctx: Context,
+    scorer: Scorer,
+    crit: list[Criterion],
+    scored: list[tuple[float, list[dict[str, Any]], dict[str, Any], dict[str, float]]],
+) -> list[Candidate]:
+    """Full candidates (geometry, same-chain firms, checks) of scored groups."""
+    if not scored:
+        return []
+    unions = [
+        shapely.union_all(shapely.from_wkb([bytes(u["wkb"]) for u in units]))
+        for _, units, _, _ in scored
+    ]
     aff: dict[int, int] = {}
     if scorer.affinity_full is not None:
-        gidx = [i for i, (units, _) in enumerate(feasible) for _ in units]
-        uid = [u["id"] for units, _ in feasible for u in units]
+        points = [g.point_on_surface() for g in unions]
         params = {
-            "gidx": gidx,
-            "uid": uid,
+            "gidx": list(range(len(points))),
+            "lon": [p.x for p in points],
+            "lat": [p.y for p in points],
             "chain": ctx.chain,
             "firm": ctx.firm,
-            "radius": float(mset.affinity_radius_m),
+            "radius": float(ctx.settings.match.affinity_radius_m),
+            "cap": scorer.affinity_full,
         }
         aff = {int(g): int(n) for g, n in session.execute(group_affinity_sql(), params).all()}
     out = []
-    for i, (units, row) in enumerate(feasible):
+    for i, (base, units, row, parts) in enumerate(scored):
         codes = [u["code"] for u in units]
         if all(codes):
             row["code"] = " + ".join(codes)
@@ -234,11 +300,9 @@ def group_candidates(session: Session, ctx: Context) -> list[Candidate]:
             {k: u[k] for k in ("id", "code", "floor", "area_m2", "power_kva", "rent_cny_m2_month")}
             for u in units
         ]
-        union = shapely.union_all(shapely.from_wkb([bytes(u["wkb"]) for u in units]))
-        row["geometry"] = mapping(union)
-        parts = scorer.base_parts(row)
+        row["geometry"] = mapping(unions[i])
         chain_firms = aff.get(i, 0) if scorer.affinity_full is not None else None
-        score = scorer.score(scorer.base_numerator(parts), chain_firms)
+        score = scorer.score(base, chain_firms)
         cid = "+".join(str(u["id"]) for u in units)
         rounded = {k: round(v, 4) for k, v in parts.items()}
         out.append(

@@ -31,8 +31,12 @@ The weighted mean, over the components that apply, of (each clamped to [0, 1]):
   ``PARKGIS_MATCH_DISTANCE_SCALE_M`` when none was asked (only with a place);
 - ``availability``: ``1 - days until available / H``, ``H`` = days from today to
   ``available_by`` (or ``PARKGIS_MATCH_AVAILABILITY_HORIZON_DAYS``); parcels score 1;
-- ``affinity``: same-chain firms within ``PARKGIS_MATCH_AFFINITY_RADIUS_M`` of the
-  candidate, divided by ``PARKGIS_MATCH_AFFINITY_FULL`` (only when a chain is known).
+- ``affinity``: same-chain firms (other than the requesting one) within
+  ``PARKGIS_MATCH_AFFINITY_RADIUS_M`` of the candidate's point
+  (``ST_PointOnSurface``; a group's: of its union), divided by
+  ``PARKGIS_MATCH_AFFINITY_FULL`` (only when a chain is known: asked, or the firm's).
+  Firms are counted up to that number (``chain_firms_nearby``), where the component is
+  full anyway.
 
 Every component is non-decreasing in how good the candidate is on its criterion and
 weights are >= 0, so a candidate at least as good on every criterion never scores lower;
@@ -69,11 +73,17 @@ class Criterion:
     soft: bool = True
     null_ok: bool = False
 
+    def bounds(self, *, relaxed: bool = False) -> tuple[Any, Any]:
+        """``(lo, hi)``, or the near-miss bounds when ``relaxed`` (hard criteria: the same)."""
+        if relaxed and self.soft:
+            return self.rlo, self.rhi
+        return self.lo, self.hi
+
     def passes(self, value: Any, *, relaxed: bool = False) -> bool:
         """Whether ``value`` meets the criterion (or its near-miss tolerance)."""
         if value is None:
             return self.null_ok
-        lo, hi = (self.rlo, self.rhi) if relaxed else (self.lo, self.hi)
+        lo, hi = self.bounds(relaxed=relaxed)
         return (lo is None or value >= lo) and (hi is None or value <= hi)
 
     def check(self, value: Any) -> dict[str, Any]:

@@ -67,29 +67,48 @@ def expand_sql(geom: str, metres_param: str) -> str:
 
 _ACTIVE_HOLD = "tstzrange(r.held_from, r.expires_at) @> now()"
 
-SPACE_FROM = f"""
-  FROM spaces s
-  JOIN buildings b ON b.id = s.building_id
-  LEFT JOIN parcels p ON p.id = b.parcel_id
-  WHERE s.status = 'vacant'
-    AND NOT EXISTS (SELECT 1 FROM reservations r WHERE r.space_id = s.id AND {_ACTIVE_HOLD})
-"""
-SPACE_COLS = f"""
+_SPACE_OPEN = f"""s.status = 'vacant'
+    AND NOT EXISTS (SELECT 1 FROM reservations r WHERE r.space_id = s.id AND {_ACTIVE_HOLD})"""
+_PARCEL_OPEN = f"""p.status = 'available'
+    AND NOT EXISTS (SELECT 1 FROM reservations r WHERE r.parcel_id = p.id AND {_ACTIVE_HOLD})"""
+
+
+def space_from(*, building: bool, parcel: bool) -> str:
+    """FROM/WHERE of open spaces; the building and its parcel are joined only if needed."""
+    joins = ""
+    if building or parcel:
+        joins += "\n  JOIN buildings b ON b.id = s.building_id"
+    if parcel:
+        joins += "\n  LEFT JOIN parcels p ON p.id = b.parcel_id"
+    return f"\n  FROM spaces s{joins}\n  WHERE {_SPACE_OPEN}\n"
+
+
+PARCEL_FROM = f"\n  FROM parcels p\n  WHERE {_PARCEL_OPEN}\n"
+SPACE_COLS = """
   s.id, s.building_id, s.code, s.floor, s.area_m2, s.clear_height_m, s.floor_load_t_m2,
-  s.power_kva, s.crane_t, s.rent_cny_m2_month, s.available_from, p.land_use,
-  {pollution_case("p.land_use")} AS pollution_class, b.name AS building_name,
-  b.standard_factory
-"""
-PARCEL_FROM = f"""
-  FROM parcels p
-  WHERE p.status = 'available'
-    AND NOT EXISTS (SELECT 1 FROM reservations r WHERE r.parcel_id = p.id AND {_ACTIVE_HOLD})
-"""
+  s.power_kva, s.crane_t, s.rent_cny_m2_month, s.available_from"""
+SPACE_DETAILS = f"""p2.land_use, {pollution_case("p2.land_use")} AS pollution_class,
+  b2.name AS building_name"""
+"""Columns added to the best spaces only (their building and parcel are joined last)."""
 PARCEL_COLS = f"""
   p.id, p.code, p.area_m2, p.price_cny_m2, p.land_use, p.max_far, p.address,
-  {pollution_case("p.land_use")} AS pollution_class, NULL::date AS available_from
-"""
+  {pollution_case("p.land_use")} AS pollution_class, NULL::date AS available_from"""
 TABLE = {"space": ("spaces", "s"), "parcel": ("parcels", "p")}
+BASE_COLUMNS: dict[str, dict[str, str]] = {
+    "space": {
+        "area_m2": "s.area_m2",
+        "clear_height_m": "s.clear_height_m",
+        "floor_load_t_m2": "s.floor_load_t_m2",
+        "power_kva": "s.power_kva",
+        "crane_t": "s.crane_t",
+        "floor": "s.floor",
+        "rent_cny_m2_month": "s.rent_cny_m2_month",
+        "available_from": "s.available_from",
+        "land_use": "p.land_use",
+    },
+    "parcel": {"area_m2": "p.area_m2", "price_cny_m2": "p.price_cny_m2", "land_use": "p.land_use"},
+}
+"""Candidate attribute → table column, for filters applied inside the scan."""
 
 
 @dataclass(frozen=True)
@@ -103,10 +122,15 @@ class Place:
 def considered_sql(kinds: tuple[Kind, ...]) -> TextClause:
     """``SELECT count`` of open units of ``kinds``."""
     parts = []
-    if "space" in kinds:
-        parts.append(f"(SELECT count(*) {SPACE_FROM})")
-    if "parcel" in kinds:
-        parts.append(f"(SELECT count(*) {PARCEL_FROM})")
+    for kind in kinds:
+        table, alias = TABLE[kind]
+        status = "vacant" if kind == "space" else "available"
+        # open = in that status minus those held now (never two holds on one unit)
+        parts.append(
+            f"(SELECT count(*) FROM {table} {alias} WHERE {alias}.status = '{status}') - "
+            f"(SELECT count(*) FROM reservations r JOIN {table} {alias} ON "
+            f"{alias}.id = r.{kind}_id WHERE {alias}.status = '{status}' AND {_ACTIVE_HOLD})"
+        )
     return text("SELECT " + " + ".join(parts))
 
 
@@ -138,13 +162,17 @@ class QueryBuilder:
         self.params[name] = value
         return f":{name}"
 
-    def predicate(self, c: Criterion, *, relaxed: bool) -> str:
-        """SQL of ``c`` over the columns of the candidate subquery ``q``."""
+    def predicate(self, c: Criterion, *, relaxed: bool, base: bool = False) -> str:
+        """SQL of ``c`` over the candidate subquery ``q`` (``base``: over the tables)."""
+
+        def column(attr: str) -> str:
+            return BASE_COLUMNS[self.kind][attr] if base else f"q.{attr}"
+
         if c.attr == "pollution_class":
             codes = sorted(code for code, n in INDUSTRIAL_CLASS.items() if n >= c.lo)
-            return "q.land_use IN (" + ", ".join(f"'{x}'" for x in codes) + ")"
-        lo, hi = (c.rlo, c.rhi) if relaxed else (c.lo, c.hi)
-        col = f"q.{c.attr}"
+            return f"{column('land_use')} IN (" + ", ".join(f"'{x}'" for x in codes) + ")"
+        lo, hi = c.bounds(relaxed=relaxed)
+        col = column(c.attr)
         parts = []
         if lo is not None:
             parts.append(f"{col} >= {self._p(lo)}")
@@ -168,17 +196,40 @@ class QueryBuilder:
         dist = next((c for c in self.criteria if c.attr == "distance_m"), None)
         if dist is None or self.place is None:
             return ""
-        metres = dist.rhi if relaxed else dist.hi
+        metres = dist.bounds(relaxed=relaxed)[1]
         dx, dy = envelope_deg(self.place.lat, metres)
         geom = "s.geom" if self.kind == "space" else "p.geom"
         pt = f"ST_SetSRID(ST_MakePoint({self._p(self.place.lon)}, {self._p(self.place.lat)}), 4326)"
         return f"    AND {geom} && ST_Expand({pt}, {self._p(dx)}, {self._p(dy)})\n"
 
-    def inner(self, *, relaxed: bool, extra_cols: str = "") -> str:
-        """The subquery ``q``: open units of this kind with their attributes and distance."""
-        cols = SPACE_COLS if self.kind == "space" else PARCEL_COLS
-        src = SPACE_FROM if self.kind == "space" else PARCEL_FROM
-        return f"SELECT {cols}, {self._distance_col()}{extra_cols}\n{src}{self._envelope(relaxed)}"
+    def inner(self, *, relaxed: bool, extra: tuple[str, ...] = (), cols: str = "") -> str:
+        """The subquery ``q``: open units of this kind that pass every criterion but the
+        distance (or its near-miss tolerance), with their attributes and distance.
+
+        ``OFFSET 0`` keeps it a separate plan node, so the geodesic distance is computed
+        once per row that passed the indexed filters, not again for sorting.
+        """
+        cols = (SPACE_COLS if self.kind == "space" else PARCEL_COLS) + cols
+        if self.kind == "space":
+            polluting = any(c.attr == "pollution_class" for c in self.criteria)
+            factory = any(e.startswith("b.") for e in extra)
+            src = space_from(building=factory, parcel=polluting or factory)
+        else:
+            src = PARCEL_FROM
+        filters = [
+            self.predicate(c, relaxed=relaxed, base=True)
+            for c in self.criteria
+            if c.attr != "distance_m"
+        ]
+        where = "".join(f"    AND {f}\n" for f in (*filters, *extra))
+        return (
+            f"SELECT {cols}, {self._distance_col()}\n{src}{self._envelope(relaxed)}{where}"
+            "  OFFSET 0"
+        )
+
+    def _distance_filter(self, *, relaxed: bool) -> str:
+        dist = [c for c in self.criteria if c.attr == "distance_m"]
+        return self.predicate(dist[0], relaxed=relaxed) if dist else "TRUE"
 
     def components(self) -> dict[str, str]:
         """SQL of each base score component over ``q`` (see :class:`Scorer`)."""
@@ -211,101 +262,162 @@ class QueryBuilder:
         out["availability"] = clamp(f"1.0 - {days}::float8 / {self._p(float(sc.horizon_days))}")
         return out
 
-    def days_sql(self) -> str:
+    def days_sql(self, alias: str = "q") -> str:
         """SQL: whole days from today until available (0 when available now)."""
         if self.kind == "parcel":
             return "0"
-        return "GREATEST(0, COALESCE(q.available_from - CAST(:today AS date), 0))"
+        return f"GREATEST(0, COALESCE({alias}.available_from - CAST(:today AS date), 0))"
 
-    def tiebreak(self) -> list[str]:
+    def tiebreak(self, alias: str = "q") -> list[str]:
         """ORDER BY terms after the base score, in :meth:`Scorer.goodness` order."""
         sc = self.scorer
+        a = alias
         out = []
         if sc.area_target is not None:
-            out.append(f"abs(q.area_m2 - {self._p(float(sc.area_target))}) ASC")
-        out.extend(f"q.{a} DESC" for a, _ in sc.margins)
+            out.append(f"abs({a}.area_m2 - {self._p(float(sc.area_target))}) ASC")
+        out.extend(f"{a}.{m} DESC" for m, _ in sc.margins)
         if sc.budget is not None:
-            out.append(f"q.{sc.budget[0]} ASC")
+            out.append(f"{a}.{sc.budget[0]} ASC")
         if sc.distance_scale_m is not None:
-            out.append("q.distance_m ASC")
+            out.append(f"{a}.distance_m ASC")
         if self.kind == "space":
-            out.append(f"{self.days_sql()} ASC")
+            out.append(f"{self.days_sql(a)} ASC")
         return out
 
-    def ranked(self, *, near: bool, limit: int, chain: str | None, firm: int | None) -> TextClause:
-        """Feasible (or near-miss) candidates, best base score first, ``limit`` rows.
+    def ranked(self, *, limit: int, chain: str | None, firm: int | None) -> TextClause:
+        """The best feasible candidates and the best near-misses, ``limit`` of each.
 
-        Columns: the unit's attributes, ``distance_m``, ``base_num`` (weighted sum of the
-        base components), one column per component (``c_<name>``), ``n_total`` (all rows
-        before the limit), ``chain_firms`` and ``geometry`` (GeoJSON).
+        One scan with the relaxed filters yields both: ``fails`` counts the soft criteria
+        a row misses (hard ones were applied strictly in the scan); 0 = feasible,
+        1 = near-miss. Each list is ranked by base score, then by the raw values.
+
+        Columns: the unit's attributes, ``distance_m``, ``fails``, ``base_num`` (weighted
+        sum of the base components), ``c_<component>``, ``n_feasible``, ``n_near``,
+        ``chain_firms`` and ``geometry`` (GeoJSON), plus the building and land use of
+        spaces.
         """
         comps = self.components()
         weights = self.scorer.weights
-        base = " + ".join(f"{self._p(weights[k])} * {v}" for k, v in comps.items()) or "0.0"
-        strict = [self.predicate(c, relaxed=False) for c in self.criteria]
-        if near:
-            relaxed = [self.predicate(c, relaxed=True) for c in self.criteria]
-            fails = " + ".join(f"(CASE WHEN {s} THEN 0 ELSE 1 END)" for s in strict) or "0"
-            where = " AND ".join([*relaxed, f"({fails}) = 1"])
-        else:
-            where = " AND ".join(strict) or "TRUE"
+        base = " + ".join(f"{self._p(weights[k])} * z.c_{k}" for k in comps) or "0.0"
+        # hard criteria are the same relaxed or not, and the scan applied them already
+        strict = [self.predicate(c, relaxed=False) for c in self.criteria if c.soft]
+        fails = " + ".join(f"(CASE WHEN {p} THEN 0 ELSE 1 END)" for p in strict) or "0"
         comp_cols = "".join(f", {v} AS c_{k}" for k, v in comps.items())
-        order = ", ".join(["base_num DESC", *self.tiebreak(), "q.id ASC"])
+        order = ", ".join(["w.base_num DESC", *self.tiebreak("w"), "w.id ASC"])
         table, _ = TABLE[self.kind]
         aff = "0"
         if chain is not None:
             self.params["chain"] = chain
             self.params["firm"] = firm
             radius = self._p(float(self.radius_m))
-            aff = (
-                f"(SELECT count(*) FROM enterprises e WHERE e.industry_chain = :chain "
-                f"AND e.id IS DISTINCT FROM CAST(:firm AS integer) "
-                f"AND e.geom && {expand_sql('g.geom', radius)} "
-                f"AND ST_DWithin(e.geom::geography, g.geom::geography, {radius}))"
+            aff = chain_count_sql("c", radius, self._p(self.scorer.affinity_full or 1))
+        details = detail_joins = ""
+        if self.kind == "space":
+            details = f",\n  {SPACE_DETAILS}"
+            detail_joins = (
+                "\nJOIN buildings b2 ON b2.id = g.building_id"
+                "\nLEFT JOIN parcels p2 ON p2.id = b2.parcel_id"
             )
+        m = self._p(limit)
         sql = f"""
-WITH ranked AS (
-  SELECT q.*{comp_cols}, {base} AS base_num, count(*) OVER () AS n_total
-  FROM ({self.inner(relaxed=near)}) q
-  WHERE {where}
-  ORDER BY {order}
-  LIMIT {self._p(limit)}
+WITH w AS MATERIALIZED (
+  SELECT z.*, {base} AS base_num
+  FROM (
+    SELECT q.*{comp_cols}, ({fails}) AS fails
+    FROM ({self.inner(relaxed=True)}) q
+    WHERE {self._distance_filter(relaxed=True)}
+  ) z
+  WHERE z.fails <= 1
+),
+counts AS (
+  SELECT count(*) FILTER (WHERE fails = 0) AS n_feasible,
+         count(*) FILTER (WHERE fails = 1) AS n_near
+  FROM w
+),
+ranked AS (
+  (SELECT w.* FROM w WHERE w.fails = 0 ORDER BY {order} LIMIT {m})
+  UNION ALL
+  (SELECT w.* FROM w WHERE w.fails = 1 ORDER BY {order} LIMIT {m})
 )
-SELECT ranked.*, {aff} AS chain_firms, ST_AsGeoJSON(g.geom, 7) AS geometry
-FROM ranked JOIN {table} g ON g.id = ranked.id
-ORDER BY ranked.base_num DESC
+SELECT ranked.*, counts.n_feasible, counts.n_near, {aff} AS chain_firms,
+  ST_AsGeoJSON(g.geom, 7) AS geometry{details}
+FROM ranked CROSS JOIN counts JOIN {table} g ON g.id = ranked.id{detail_joins}
+CROSS JOIN LATERAL {point_frame_sql("ST_PointOnSurface(g.geom)")} c
+ORDER BY ranked.fails, ranked.base_num DESC
 """
         return text(sql)
 
     def group_units(self, min_area: float) -> TextClause:
         """Open units of standard factories that pass every per-unit criterion and are
         individually smaller than ``min_area`` (m²): the parts of combined candidates."""
-        strict = [self.predicate(c, relaxed=False) for c in self.criteria]
-        where = " AND ".join([*strict, f"q.area_m2 < {self._p(min_area)}", "q.standard_factory"])
+        extra = (f"s.area_m2 < {self._p(min_area)}", "b.standard_factory")
+        cols = (
+            ", ST_AsBinary(s.geom) AS wkb, b.name AS building_name, p.land_use, "
+            f"{pollution_case('p.land_use')} AS pollution_class"
+        )
+        # a building whose eligible units are fewer than two, or too small together,
+        # cannot hold a group: leave its units in the database
         sql = f"""
-SELECT q.*, ST_AsBinary(g.geom) AS wkb
-FROM ({self.inner(relaxed=False)}) q JOIN spaces g ON g.id = q.id
-WHERE {where}
-ORDER BY q.building_id, q.floor, q.id
+SELECT u.* FROM (
+  SELECT q.*, count(*) OVER b AS n_in_building, sum(q.area_m2) OVER b AS area_in_building
+  FROM ({self.inner(relaxed=False, extra=extra, cols=cols)}) q
+  WHERE {self._distance_filter(relaxed=False)}
+  WINDOW b AS (PARTITION BY q.building_id)
+) u
+WHERE u.n_in_building >= 2 AND u.area_in_building >= {self._p(min_area)}
+ORDER BY u.building_id, u.floor, u.id
 """
         return text(sql)
 
 
-def group_affinity_sql() -> TextClause:
-    """Same-chain firms within ``:radius`` m of any unit of each group.
+def point_frame_sql(point: str) -> str:
+    """A one-row subquery (``pt``, ``px``, ``py``, ``kx``, ``ky``) of a point and the
+    ellipsoid's metres per degree of longitude and latitude there (standard series).
 
-    Bind ``gidx`` and ``uid`` (parallel int arrays: group index, unit id), ``chain``,
-    ``firm`` and ``radius``.
+    ``OFFSET 0`` keeps the point from being recomputed for every firm it is compared to.
     """
+    lat = "radians(ST_Y(x.pt))"
+    return (
+        "(SELECT x.pt, ST_X(x.pt) AS px, ST_Y(x.pt) AS py, "
+        f"111412.84 * cos({lat}) - 93.5 * cos(3 * {lat}) + 0.118 * cos(5 * {lat}) AS kx, "
+        f"111132.954 - 559.822 * cos(2 * {lat}) + 1.175 * cos(4 * {lat}) AS ky "
+        f"FROM (SELECT {point} AS pt OFFSET 0) x)"
+    )
+
+
+def chain_count_sql(frame: str, radius: str, cap: str) -> str:
+    """SQL: same-chain firms (``:chain``, not ``:firm``) within ``radius`` m of a point,
+    counted up to ``cap`` (the count at which the affinity component is full).
+
+    ``frame`` is the alias of a :func:`point_frame_sql` row. The box test uses the GiST
+    index on ``(industry_chain, geom)``; the distance is then measured on the plane
+    tangent at the point, with the ellipsoid's scale there: within a few kilometres it
+    agrees with the geodesic distance to a fraction of a metre, at a fraction of its cost.
+    """
+    f = frame
+    dx = f"((ST_X(e.geom) - {f}.px) * {f}.kx)"
+    dy = f"((ST_Y(e.geom) - {f}.py) * {f}.ky)"
+    return (
+        f"(SELECT count(*) FROM (SELECT 1 FROM enterprises e WHERE e.industry_chain = :chain "
+        f"AND e.id IS DISTINCT FROM CAST(:firm AS integer) "
+        f"AND e.geom && {expand_sql(f + '.pt', radius)} "
+        f"AND {dx} * {dx} + {dy} * {dy} <= {radius} * {radius} LIMIT {cap}) near_firms)"
+    )
+
+
+def group_affinity_sql() -> TextClause:
+    """Same-chain firms within ``:radius`` m of each group's point (EPSG:4326 degrees).
+
+    Bind ``gidx``, ``lon``, ``lat`` (parallel arrays: group index and its point),
+    ``chain``, ``firm``, ``radius`` and ``cap`` (the most firms counted).
+    """
+    count = chain_count_sql("c", "CAST(:radius AS float8)", "CAST(:cap AS integer)")
+    frame = point_frame_sql("ST_SetSRID(ST_MakePoint(m.lon, m.lat), 4326)")
     return text(
         f"""
-SELECT m.gidx, count(DISTINCT e.id) AS n
-FROM unnest(CAST(:gidx AS integer[]), CAST(:uid AS integer[])) AS m(gidx, uid)
-JOIN spaces g ON g.id = m.uid
-JOIN enterprises e ON e.industry_chain = :chain
-  AND e.id IS DISTINCT FROM CAST(:firm AS integer)
-  AND e.geom && {expand_sql("g.geom", "CAST(:radius AS float8)")}
-  AND ST_DWithin(e.geom::geography, g.geom::geography, CAST(:radius AS float8))
-GROUP BY m.gidx
+SELECT m.gidx, {count} AS n
+FROM unnest(CAST(:gidx AS integer[]), CAST(:lon AS float8[]), CAST(:lat AS float8[]))
+  AS m(gidx, lon, lat)
+CROSS JOIN LATERAL {frame} c
 """
-    ).bindparams(bindparam("gidx"), bindparam("uid"))
+    ).bindparams(bindparam("gidx"), bindparam("lon"), bindparam("lat"))

@@ -21,12 +21,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+import orjson
 from pydantic import ValidationError
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from parkgis.access import WRITERS, Principal, require_read, require_role
 from parkgis.errors import InvalidInput, NotFound
-from parkgis.match_context import Candidate, Context, resolve, row_candidate
+from parkgis.match_context import Candidate, Context, fetch_dicts, resolve, row_candidate
 from parkgis.match_groups import group_candidates
 from parkgis.match_rules import Kind
 from parkgis.match_sql import considered_sql
@@ -55,9 +57,10 @@ def parse_request(data: MatchRequest | dict[str, Any]) -> MatchRequest:
 
 
 def _top(
-    session: Session, ctx: Context, kind: Kind, k: int, *, near: bool
-) -> tuple[list[Candidate], int]:
-    """The best ``k`` candidates of ``kind`` and how many there are in all.
+    session: Session, ctx: Context, kind: Kind, k: int
+) -> tuple[list[Candidate], int, list[Candidate]]:
+    """The best ``k`` feasible candidates of ``kind``, how many there are, and the best
+    ``k`` near-misses.
 
     Rows are ranked in SQL by their base score; the affinity component (counted only for
     the rows fetched) can add at most ``Scorer.affinity_bound``, so more rows are fetched
@@ -68,17 +71,23 @@ def _top(
     m = k if bound == 0 else max(2 * k, k + 20)
     while True:
         qb = ctx.builder(kind)
-        sql = qb.ranked(near=near, limit=m + 1, chain=ctx.chain, firm=ctx.firm)
-        rows = [dict(r) for r in session.execute(sql, qb.params).mappings()]
-        total = int(rows[0]["n_total"]) if rows else 0
-        cands = [c for r in rows[:m] if (c := row_candidate(ctx, kind, r, scorer, near=near))]
-        cands.sort(key=lambda c: c.key)
-        if len(rows) <= m or bound == 0:
-            return cands[:k], total
-        if len(cands) >= k:
-            best_left = float(rows[m]["base_num"]) / scorer.total_weight + bound
-            if best_left < cands[k - 1].score:
-                return cands[:k], total
+        sql = qb.ranked(limit=m + 1, chain=ctx.chain, firm=ctx.firm)
+        rows = fetch_dicts(session, sql, qb.params)
+        total = int(rows[0]["n_feasible"]) if rows else 0
+        lists = []
+        complete = True
+        for fails in (0, 1):
+            part = [r for r in rows if r["fails"] == fails]
+            near = fails == 1
+            cands = [c for r in part[:m] if (c := row_candidate(ctx, kind, r, scorer, near=near))]
+            cands.sort(key=lambda c: c.key)
+            lists.append(cands[:k])
+            if len(part) > m and bound > 0:
+                best_left = float(part[m]["base_num"]) / scorer.total_weight + bound
+                if len(cands) < k or best_left >= cands[k - 1].score:
+                    complete = False
+        if complete:
+            return lists[0], total, lists[1]
         m *= 4
 
 
@@ -136,15 +145,15 @@ def match(
     feasible: list[Candidate] = []
     near: list[Candidate] = []
     matched = 0
+    session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
     for kind in ctx.kinds:
-        top, total = _top(session, ctx, kind, k, near=False)
+        top, total, nm = _top(session, ctx, kind, k)
         feasible += top
         matched += total
-        nm, _ = _top(session, ctx, kind, k, near=True)
         near += nm
-    groups = group_candidates(session, ctx)
+    groups, n_groups = group_candidates(session, ctx, k)
     feasible += groups
-    matched += len(groups)
+    matched += n_groups
     feasible.sort(key=lambda c: c.key)
     near.sort(key=lambda c: c.key)
     considered = int(session.execute(considered_sql(ctx.kinds)).scalar_one())
@@ -173,22 +182,33 @@ def _origin(ctx: Context) -> dict[str, Any] | None:
     return {"lon": ctx.place.lon, "lat": ctx.place.lat, "enterprise_id": ctx.firm}
 
 
+_SAVE = text(
+    """
+WITH n AS (SELECT nextval(pg_get_serial_sequence('expansion_requests', 'id')) AS id)
+INSERT INTO expansion_requests (id, enterprise_id, user_id, criteria, result, geom)
+SELECT n.id, :firm, :user_id, CAST(:criteria AS jsonb),
+  jsonb_set(CAST(:result AS jsonb), '{request_id}', to_jsonb(n.id)),
+  CASE WHEN CAST(:lon AS float8) IS NULL THEN NULL
+       ELSE ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) END
+FROM n
+RETURNING id
+"""
+)
+
+
 def _save(session: Session, ctx: Context, principal: Principal, body: dict[str, Any]) -> int:
-    geom = None
-    if ctx.place is not None:
-        geom = f"SRID=4326;POINT({ctx.place.lon!r} {ctx.place.lat!r})"
-    row = ExpansionRequest(
-        enterprise_id=ctx.firm,
-        user_id=principal.user_id,
-        criteria=ctx.req.criteria_json(),
-        geom=geom,
-    )
-    session.add(row)
-    session.flush()
-    body["request_id"] = row.id
-    row.result = body
-    session.flush()
-    return row.id
+    """Insert the request and its answer (whose ``request_id`` is the new row's id)."""
+    params = {
+        "firm": ctx.firm,
+        "user_id": principal.user_id,
+        "criteria": orjson.dumps(ctx.req.criteria_json()).decode(),
+        "result": orjson.dumps(body).decode(),
+        "lon": ctx.place.lon if ctx.place else None,
+        "lat": ctx.place.lat if ctx.place else None,
+    }
+    rid = int(session.execute(_SAVE, params).scalar_one())
+    body["request_id"] = rid
+    return rid
 
 
 def get_match(session: Session, request_id: int, principal: Principal) -> dict[str, Any]:

@@ -73,3 +73,37 @@ class Reservation(Base):
             "outcome IS NULL OR outcome IN ('released', 'leased', 'granted')", name="outcome_known"
         ),
     )
+
+
+def _match_indexes() -> None:
+    """Indexes matching relies on (migration 0003): open units by area, attributes and
+    place, standard factories, and firms by chain and place."""
+    from sqlalchemy import Index, text
+
+    from parkgis.models.firms import Enterprise
+    from parkgis.models.land import Building, Parcel, Space
+
+    vacant = text("status = 'vacant'")
+    available = text("status = 'available'")
+    Index(
+        "idx_enterprises_chain_geom",
+        Enterprise.industry_chain,
+        Enterprise.geom,
+        postgresql_using="gist",
+    )
+    Index("idx_spaces_open_geom", Space.geom, postgresql_using="gist", postgresql_where=vacant)
+    Index("idx_spaces_open_area", Space.area_m2, postgresql_include=["id"], postgresql_where=vacant)
+    Index("idx_spaces_open_height", Space.clear_height_m, postgresql_where=vacant)
+    Index("idx_spaces_open_load", Space.floor_load_t_m2, postgresql_where=vacant)
+    Index("idx_spaces_open_power", Space.power_kva, postgresql_where=vacant)
+    Index("idx_parcels_open_geom", Parcel.geom, postgresql_using="gist", postgresql_where=available)
+    Index(
+        "idx_parcels_open_area",
+        Parcel.area_m2,
+        postgresql_include=["id"],
+        postgresql_where=available,
+    )
+    Index("idx_buildings_standard", Building.id, postgresql_where=text("standard_factory"))
+
+
+_match_indexes()
