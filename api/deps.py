@@ -21,6 +21,7 @@ from parkgis.auth import authenticate
 from parkgis.errors import Unauthorized
 from parkgis.settings import Settings
 
+COOKIE_NAME = "parkgis_token"
 _bearer = HTTPBearer(auto_error=False, description="Token from `parkgis token create`")
 
 
@@ -49,7 +50,11 @@ def get_principal(
     header = request.headers.get("authorization")
     if header is not None and creds is None:
         raise Unauthorized("Authorization header must be 'Bearer <token>'")
-    principal = authenticate(session, creds.credentials if creds else None)
+    token = creds.credentials if creds else None
+    if token is None and request.method in ("GET", "HEAD"):
+        # Browsers signed in at /login; only for reads, so a cross-site form can't write.
+        token = request.cookies.get(COOKIE_NAME) or None
+    principal = authenticate(session, token)
     if session.dirty:
         session.commit()  # last_used_at
     return principal

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import DataError, IntegrityError, InternalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import RedirectResponse, Response
 
 from api.responses import JSONResponse
 from parkgis import errors as e
@@ -59,11 +61,24 @@ def _domain_response(exc: e.ParkGISError) -> JSONResponse:
     return JSONResponse(body, status_code=status, headers=headers or None)
 
 
+def _browser_navigation(request: Request) -> bool:
+    """A person opening a page (not an API client): send them to sign in instead of a 401."""
+    return (
+        request.method == "GET"
+        and "authorization" not in request.headers
+        and "text/html" in request.headers.get("accept", "")
+        and not request.url.path.startswith(("/api/", "/ogc"))
+    )
+
+
 def add_exception_handlers(app: FastAPI) -> None:
     """Install handlers so bad input is always a 4xx with a message naming the field."""
 
     @app.exception_handler(e.ParkGISError)
-    async def _domain(request: Request, exc: e.ParkGISError) -> JSONResponse:
+    async def _domain(request: Request, exc: e.ParkGISError) -> Response:
+        if isinstance(exc, e.Unauthorized) and _browser_navigation(request):
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
         return _domain_response(exc)
 
     @app.exception_handler(RequestValidationError)

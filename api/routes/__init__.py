@@ -16,18 +16,21 @@ from api.routes import (
     projects,
     reservations,
     service,
+    signin,
     writes,
 )
 
 ROUTERS: list[APIRouter] = [
     health.router,
-    home.router,
-    assets.router,
-    maps.router,
-    project_pages.router,
     projects.router,  # before features/writes: /api/v1/projects/summary etc. are fixed paths
     coverage.router,  # before features: /api/v1/officers/{id}/route, /api/v1/coverage
     service.router,
+    coverage.maps_router,
+    home.router,
+    signin.router,
+    assets.router,
+    maps.router,
+    project_pages.router,
     features.router,
     ogc.router,
     writes.router,

@@ -11,9 +11,10 @@ from fastapi import APIRouter, Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import HTMLResponse
 
-from api.deps import SettingsDep
+from api.deps import PrincipalDep, SettingsDep
 from parkgis import __version__
 from parkgis.maps.i18n import resolve_lang, t
+from parkgis.maps.registry import MAP_KINDS
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
@@ -29,12 +30,16 @@ APIS = (("/docs", "docs", "fa-book"), ("/ogc", "ogc", "fa-layer-group"))
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, settings: SettingsDep, lang: str | None = None) -> HTMLResponse:
+def home(
+    request: Request, settings: SettingsDep, principal: PrincipalDep, lang: str | None = None
+) -> HTMLResponse:
     """The home page; ``lang=zh|en`` (default ``PARKGIS_LANGUAGE``)."""
     lg = resolve_lang(lang, settings.zone.language)
     keys = ("title", "lead", "maps", "api", "download", "other_lang")
     context = {
-        "L": {k: t(f"home.{k}", lg) for k in keys},
+        "L": {k: t(f"home.{k}", lg) for k in keys}
+        | {k: t(f"signin.{k}", lg) for k in ("as", "out", "link")},
+        "user": None if principal.anonymous else f"{principal.name} ({principal.role})",
         "html_lang": "zh-CN" if lg == "zh" else "en",
         "other_lang": "en" if lg == "zh" else "zh",
         "maps": [
@@ -45,6 +50,7 @@ def home(request: Request, settings: SettingsDep, lang: str | None = None) -> HT
                 "icon": icon,
             }
             for kind, icon in MAPS
+            if kind in MAP_KINDS  # maps not built yet are not linked
         ],
         "apis": [
             {"path": path, "href": path, "label": t(f"home.api.{key}", lg), "icon": icon}
@@ -58,7 +64,7 @@ def home(request: Request, settings: SettingsDep, lang: str | None = None) -> HT
         context,
         headers={
             "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; "
-            "img-src 'self' data:; base-uri 'none'; form-action 'none'",
+            "img-src 'self' data:; base-uri 'none'; form-action 'self'",
             "X-Content-Type-Options": "nosniff",
         },
     )

@@ -1,0 +1,120 @@
+"""Browser sign-in: paste a token once, and maps and pages work without an Authorization header.
+
+The token goes into an ``HttpOnly``, ``SameSite=Strict`` cookie. The cookie is honoured only
+for GET and HEAD (maps, pages, reads): writes still need ``Authorization: Bearer``, so a
+forged cross-site form can never change anything.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlparse
+
+from fastapi import APIRouter, Form, Request
+from fastapi.templating import Jinja2Templates
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from api.deps import COOKIE_NAME, SessionDep, SettingsDep
+from parkgis.auth import authenticate
+from parkgis.errors import Unauthorized
+from parkgis.maps.i18n import register, resolve_lang, t
+
+COOKIE = COOKIE_NAME
+COOKIE_MAX_AGE_S = 12 * 3600
+CSP = (
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
+
+register(
+    {
+        "signin.title": ("登录 parkgis", "Sign in to parkgis"),
+        "signin.help": (
+            "粘贴管理员用 `parkgis token create` 为您生成的令牌。令牌仅保存在本浏览器的"
+            "会话 Cookie 中（12 小时），用于查看地图与页面；修改数据仍需接口令牌。",
+            "Paste the token an administrator made for you with `parkgis token create`. It is "
+            "kept in this browser's cookie for 12 hours to view maps and pages; changing data "
+            "still needs the API token.",
+        ),
+        "signin.token": ("令牌", "Token"),
+        "signin.submit": ("登录", "Sign in"),
+        "signin.bad": ("令牌无效或已撤销。", "That token is not valid or has been revoked."),
+        "signin.out": ("退出登录", "Sign out"),
+        "signin.as": ("已登录：", "Signed in as "),
+        "signin.link": ("登录", "Sign in"),
+    }
+)
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site paths may be redirected to after signing in (no open redirect)."""
+    if not target:
+        return "/"
+    parsed = urlparse(target)
+    if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+def _page(request: Request, lang: str, next_: str, error: str | None, status: int) -> Response:
+    context = {
+        "L": {k: t(f"signin.{k}", lang) for k in ("title", "help", "token", "submit")},
+        "html_lang": "zh-CN" if lang == "zh" else "en",
+        "lang": lang,
+        "next": next_,
+        "error": error,
+    }
+    headers = {"Content-Security-Policy": CSP}
+    return templates.TemplateResponse(
+        request, "signin.html", context, status_code=status, headers=headers
+    )
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(
+    request: Request, settings: SettingsDep, lang: str | None = None, next: str | None = None
+) -> Response:
+    """The sign-in form (``next``: the page to return to)."""
+    lg = resolve_lang(lang, settings.zone.language)
+    return _page(request, lg, safe_next(next), None, 200)
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    token: Annotated[str, Form(max_length=200)],
+    next: Annotated[str, Form(max_length=2000)] = "/",
+    lang: Annotated[str | None, Form(max_length=2)] = None,
+) -> Response:
+    """Check the token; on success keep it in a cookie and go back to ``next``."""
+    lg = resolve_lang(lang, settings.zone.language)
+    try:
+        authenticate(session, token.strip())
+    except Unauthorized:
+        return _page(request, lg, safe_next(next), t("signin.bad", lg), 401)
+    session.commit()
+    resp = RedirectResponse(safe_next(next), status_code=303)
+    resp.set_cookie(
+        COOKIE,
+        token.strip(),
+        max_age=COOKIE_MAX_AGE_S,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+    return resp
+
+
+@router.post("/logout")
+def logout() -> Response:
+    """Forget the browser's token."""
+    resp = RedirectResponse("/", status_code=303)
+    resp.delete_cookie(COOKIE, path="/")
+    return resp
