@@ -154,10 +154,21 @@ def test_officer_may_not_move_a_request_to_a_foreign_firm(client: TestClient, wo
     assert r.json()["field"] == "enterprise_id"
     r = client.patch(
         f"/api/v1/service_requests/{sr['id']}",
-        json={"status": "in_progress", "in_progress_on": "2025-03-02"},
+        json={"detail": "needs 2 MVA by March"},
         headers=world.headers("officer_own", **{"If-Match": '"1"'}),
     )
     assert r.status_code == 200, r.text
+
+
+def test_request_status_moves_only_through_its_transition(client: TestClient, world: World) -> None:
+    sr = world.make("service_requests", world.bodies("service_requests"))
+    r = client.patch(
+        f"/api/v1/service_requests/{sr['id']}",
+        json={"status": "resolved", "resolved_on": "2025-03-02"},
+        headers=world.headers("admin", **{"If-Match": '"1"'}),
+    )
+    assert r.status_code == 422
+    assert r.json()["field"] == "status" and "/transition" in r.json()["description"]
 
 
 @pytest.mark.parametrize("header", ["Bearer nope", "Basic Zm9vOmJhcg==", "Bearer"])

@@ -177,6 +177,11 @@ ENTITIES: dict[str, EntitySpec] = {
             m.ServiceRequest,
             s.ServiceRequestCreate,
             s.ServiceRequestUpdate,
+            changed_elsewhere={
+                k: "POST /api/v1/service_requests/{id}/transition (it stamps the dates and "
+                "keeps the history)"
+                for k in ("status", "in_progress_on", "resolved_on", "closed_on")
+            },
         ),
     )
 }
