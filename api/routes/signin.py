@@ -18,7 +18,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from api.deps import COOKIE_NAME, SessionDep, SettingsDep
 from parkgis.auth import authenticate
 from parkgis.errors import Unauthorized
-from parkgis.maps.i18n import register, resolve_lang, t
+from parkgis.maps.i18n import Lang, register, resolve_lang, t
 
 COOKIE = COOKIE_NAME
 COOKIE_MAX_AGE_S = 12 * 3600
@@ -60,7 +60,7 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-def _page(request: Request, lang: str, next_: str, error: str | None, status: int) -> Response:
+def _page(request: Request, lang: Lang, next_: str, error: str | None, status: int) -> Response:
     context = {
         "L": {k: t(f"signin.{k}", lang) for k in ("title", "help", "token", "submit")},
         "html_lang": "zh-CN" if lang == "zh" else "en",
