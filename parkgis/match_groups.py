@@ -33,8 +33,9 @@ from shapely.geometry import mapping
 from sqlalchemy.orm import Session
 
 from parkgis.match_context import Candidate, Context, fetch_dicts, make_candidate
+from parkgis.match_distance import group_affinity_sql
 from parkgis.match_rules import Criterion, Scorer, failures
-from parkgis.match_sql import group_affinity_sql
+from parkgis.match_sql import unit_details_sql
 
 MIN_WALL_M = 1.0
 """Shortest shared wall (m) that makes two units on one floor contiguous."""
@@ -235,6 +236,17 @@ def group_candidates(session: Session, ctx: Context, k: int) -> tuple[list[Candi
         return [], 0
     qb = ctx.builder("space", group=True)
     rows = fetch_dicts(session, qb.group_units(area.min), qb.params)
+    if len(rows) < 2:
+        return [], 0
+    buildings = {r["building_id"] for r in rows}
+    details = {
+        d["id"]: d for d in fetch_dicts(session, unit_details_sql(), {"ids": sorted(buildings)})
+    }
+    for r in rows:
+        d = details[r["building_id"]]
+        r["building_name"] = d["building_name"]
+        r["land_use"] = d["land_use"]
+        r["pollution_class"] = d["pollution_class"]
     groups = find_groups(
         rows,
         min_area=area.min,

@@ -38,7 +38,7 @@ from parkgis.schemas.match import MatchRequest
 from parkgis.settings import Settings
 
 MATCH_ROLES = WRITERS["expansion_requests"]
-"""Roles that may run and read matches (officer, investment, admin)."""
+"""Roles that may run a match (officer, investment, admin); any signed-in role may read one."""
 
 
 def parse_request(data: MatchRequest | dict[str, Any]) -> MatchRequest:
@@ -106,7 +106,7 @@ def match(
     Parameters
     ----------
     session : Session
-        Flushed, not committed: the caller commits.
+        The request is written but not committed: the caller commits.
     request : MatchRequest or dict
         The criteria (DESIGN.md, "The match request"); places are EPSG:4326 degrees,
         distances metres, areas m² (geodesic).

@@ -26,7 +26,7 @@ from parkgis.maps.basemaps import display_lonlat
 from parkgis.maps.core import LegendItem, LegendSection, ParkMap, add_geojson, base_map, finish
 from parkgis.maps.i18n import Lang, register, resolve_lang, t
 from parkgis.maps.safe import SafePopup, popup_html, safe_text
-from parkgis.match_sql import envelope_deg
+from parkgis.match_distance import envelope_deg
 from parkgis.matching import get_match
 from parkgis.settings import Settings
 
