@@ -138,7 +138,8 @@ def test_match_page_offline_and_hostile_names_stay_text(
     assert "Clear height (m)" in texts and "Missed: " in texts
     site_name = HOSTILE[0] + " 0"
     assert site_name in texts  # the firm's current site, shown as text
-    assert any(h in texts for h in HOSTILE[1:])  # same-chain firms nearby
+    for raw in HOSTILE:  # same-chain firms nearby, every name exactly as typed
+        assert raw in texts, raw
     page.wait_for_timeout(300)
     assert watched.dialogs == [] and watched.page_errors == []
     assert page.evaluate("() => window.__xss") is None

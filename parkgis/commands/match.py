@@ -104,6 +104,7 @@ def print_tables(result: dict[str, Any]) -> None:
     """The shortlist and near-misses as rich tables."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     console = Console()
     head = (
@@ -121,7 +122,7 @@ def print_tables(result: dict[str, Any]) -> None:
             note = ", ".join(f"{c['criterion']} {c['actual']} vs {c['required']}" for c in failed)
             if p["kind"] == "space_group":
                 note = "units " + ", ".join(str(u["code"] or u["id"]) for u in p["units"])
-            table.add_row(
+            cells = (
                 str(p["rank"]),
                 p["kind"],
                 str(p["id"]),
@@ -131,6 +132,7 @@ def print_tables(result: dict[str, Any]) -> None:
                 _num(p.get("distance_m")),
                 note,
             )
+            table.add_row(*(Text(c) for c in cells))  # codes are user data: no markup
         console.print(table)
 
 
