@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import functools
 import json
-from collections.abc import Callable
-from typing import Any, TypeVar
 
 import typer
-from pydantic import ValidationError
 
-from parkgis.errors import ParkGISError
-from parkgis.settings import Settings
+from parkgis.commands.common import clean_errors, fail, load_settings
+from parkgis.commands.coverage import draw_cmd
+from parkgis.commands.demo import demo_app
+from parkgis.commands.maps import map_app
+from parkgis.commands.match import match_cmd
+from parkgis.commands.projects import install_map_command, projects_app
 
 app = typer.Typer(
     help="parkgis: parcels, plant space, firms and projects of an industrial zone, in PostGIS.",
@@ -21,38 +21,6 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Start, stop and inspect the database.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def fail(message: str) -> None:
-    """Print one line to stderr and exit 1."""
-    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
-    raise typer.Exit(1)
-
-
-def clean_errors(fn: F) -> F:
-    """Turn domain and settings errors into one line on stderr instead of a traceback."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except ParkGISError as exc:
-            fail(str(exc))
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            loc = ".".join(str(p) for p in first["loc"])
-            fail(f"setting PARKGIS_{loc.upper()}: {first['msg']}")
-        except KeyboardInterrupt:
-            fail("interrupted")
-
-    return wrapper  # type: ignore[return-value]
-
-
-def load_settings() -> Settings:
-    """Settings from the environment (errors become one line)."""
-    return Settings()
 
 
 @db_app.command("up")
@@ -162,27 +130,12 @@ def token_create_cmd(
     typer.echo(token)
 
 
-from parkgis.commands.maps import map_app  # noqa: E402  (uses clean_errors above)
-
+app.add_typer(demo_app, name="demo")
 app.add_typer(map_app, name="map")
-
-from parkgis.commands.projects import install_map_command, projects_app  # noqa: E402
-
 install_map_command(map_app)  # `parkgis map projects` with --stage/--chain/--officer/--overdue
 app.add_typer(projects_app, name="projects")
-
-from parkgis.commands.demo import demo_app  # noqa: E402
-
-app.add_typer(demo_app, name="demo")
-
-from parkgis.commands.coverage import draw_cmd  # noqa: E402
-
-app.command("draw")(draw_cmd)
-
-
-from parkgis.commands.match import match_cmd  # noqa: E402
-
 app.command("match")(match_cmd)
+app.command("draw")(draw_cmd)
 
 
 def main() -> None:

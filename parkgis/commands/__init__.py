@@ -1,1 +1,1 @@
-"""CLI command groups, one module per area; each is registered in ``parkgis/cli.py``."""
+"""The ``parkgis`` sub-commands, one module per area; ``parkgis/cli.py`` mounts them."""

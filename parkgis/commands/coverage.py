@@ -3,25 +3,12 @@ the month's meeting, store the result, and print it with the seed to verify it b
 
 from __future__ import annotations
 
-import functools
-from typing import Any
-
 import typer
 
-
-def _clean(fn: Any) -> Any:
-    """``parkgis.cli.clean_errors``, looked up at call time (cli.py imports this module)."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from parkgis.cli import clean_errors
-
-        return clean_errors(fn)(*args, **kwargs)
-
-    return wrapper
+from parkgis.commands.common import clean_errors, load_settings
 
 
-@_clean
+@clean_errors
 def draw_cmd(
     month: str = typer.Option(..., help="The meeting's month, YYYY-MM."),
     count: int = typer.Option(2, min=1, help="How many officers report."),
@@ -35,7 +22,6 @@ def draw_cmd(
     """Draw the officers who report at a month's meeting (stored; never drawn twice)."""
     from sqlalchemy import text
 
-    from parkgis.cli import load_settings
     from parkgis.db import make_engine, session_scope
     from parkgis.draws import as_dict, get_draw, run_draw
     from parkgis.errors import NotFound

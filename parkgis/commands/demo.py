@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import time
 from datetime import date
 from pathlib import Path
@@ -10,21 +9,11 @@ from typing import Any
 
 import typer
 
+from parkgis.commands.common import clean_errors, load_settings
+
 demo_app = typer.Typer(
     help="The demo zone: load it, or generate (larger) versions.", no_args_is_help=True
 )
-
-
-def _clean(fn: Any) -> Any:
-    """``parkgis.cli.clean_errors``, looked up at call time (cli.py imports this module)."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from parkgis.cli import clean_errors
-
-        return clean_errors(fn)(*args, **kwargs)
-
-    return wrapper
 
 
 def _day(value: str | None, tz: str) -> date:
@@ -52,7 +41,7 @@ def _progress() -> Any:
 
 
 @demo_app.command("load")
-@_clean
+@clean_errors
 def load_cmd(
     directory: Path | None = typer.Option(
         None, "--dir", help="Demo directory (default: the committed data/parcels)."
@@ -62,7 +51,6 @@ def load_cmd(
     ),
 ) -> None:
     """Load the demo zone (replaces the demo tables; users and tokens are kept)."""
-    from parkgis.cli import load_settings
     from parkgis.db import db_up
     from parkgis.demo.files import read_meta
     from parkgis.demo.generate import DEMO_DIR
@@ -94,7 +82,7 @@ def load_cmd(
 
 
 @demo_app.command("generate")
-@_clean
+@clean_errors
 def generate_cmd(
     out: Path | None = typer.Option(
         None, help="Output directory (default: data/parcels at scale 1, else bench/out/scale-N)."
@@ -104,7 +92,6 @@ def generate_cmd(
     seed: int | None = typer.Option(None, help="Random seed (default: the demo's own)."),
 ) -> None:
     """Generate the demo zone files (GeoPackage, CSVs, meta.json) deterministically."""
-    from parkgis.cli import load_settings
     from parkgis.demo.generate import DEMO_DIR, SEED, generate, tiles_for
 
     settings = load_settings()

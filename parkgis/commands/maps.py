@@ -6,12 +6,12 @@ self-contained (scripts, styles, fonts and images inlined), like ``?download=1``
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 from typing import Any
 
 import typer
 
+from parkgis.commands.common import clean_errors, load_settings
 from parkgis.maps.registry import MAP_KINDS
 
 map_app = typer.Typer(
@@ -19,18 +19,6 @@ map_app = typer.Typer(
 )
 
 ROLES = ("admin", "planner", "officer", "investment", "anonymous")
-
-
-def _clean(fn: Any) -> Any:
-    """``parkgis.cli.clean_errors``, looked up at call time (cli.py imports this module)."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from parkgis.cli import clean_errors
-
-        return clean_errors(fn)(*args, **kwargs)
-
-    return wrapper
 
 
 def _parse_filters(pairs: list[str] | None) -> dict[str, str]:
@@ -60,7 +48,6 @@ def write_map(
 ) -> int:
     """Build map ``kind`` as ``role`` and write it, inlined, to ``out``; return its size."""
     from parkgis.access import Principal, own_enterprise_ids
-    from parkgis.cli import load_settings
     from parkgis.db import make_engine, session_scope
     from parkgis.errors import InvalidInput
     from parkgis.maps import render
@@ -100,7 +87,7 @@ def write_map(
 
 
 def _command(kind: str) -> Any:
-    @_clean
+    @clean_errors
     def cmd(
         out: Path = typer.Option(..., "--out", "-o", help="HTML file to write."),
         filters: list[str] | None = typer.Argument(

@@ -7,24 +7,13 @@ as one offline HTML file; ``--json`` prints the answer as JSON instead of tables
 
 from __future__ import annotations
 
-import functools
 import json
 from pathlib import Path
 from typing import Any
 
 import typer
 
-
-def _clean(fn: Any) -> Any:
-    """``parkgis.cli.clean_errors``, looked up at call time (cli.py imports this module)."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from parkgis.cli import clean_errors
-
-        return clean_errors(fn)(*args, **kwargs)
-
-    return wrapper
+from parkgis.commands.common import clean_errors, load_settings
 
 
 def parse_range(text: str, field: str) -> dict[str, float]:
@@ -136,7 +125,7 @@ def print_tables(result: dict[str, Any]) -> None:
         console.print(table)
 
 
-@_clean
+@clean_errors
 def match_cmd(
     floor_area: str | None = typer.Option(None, help="Floor area MIN:MAX in m², e.g. 3000:6000."),
     land_area: str | None = typer.Option(None, help="Land area MIN:MAX in m²."),
@@ -160,7 +149,6 @@ def match_cmd(
 ) -> None:
     """Match an expansion request to open plant space and land, save it, print a table."""
     from parkgis.access import Principal
-    from parkgis.cli import load_settings
     from parkgis.db import make_engine, session_scope
     from parkgis.matching import match
 

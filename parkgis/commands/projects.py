@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,28 +19,17 @@ from typing import Any
 
 import typer
 
+from parkgis.commands.common import clean_errors, load_settings
+
 projects_app = typer.Typer(
     help="Investment projects: summary, reminders, yearly workbook, idle land.",
     no_args_is_help=True,
 )
 
 
-def _clean(fn: Any) -> Any:
-    """``parkgis.cli.clean_errors``, looked up at call time (cli.py imports this module)."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from parkgis.cli import clean_errors
-
-        return clean_errors(fn)(*args, **kwargs)
-
-    return wrapper
-
-
 @contextmanager
 def _session() -> Iterator[tuple[Any, Any, Any]]:
     """(session, settings, today) in one committed transaction."""
-    from parkgis.cli import load_settings
     from parkgis.db import make_engine, session_scope
     from parkgis.milestones import zone_today
 
@@ -60,7 +48,7 @@ def _filters(stage: str | None, chain: str | None, officer: str | None) -> dict[
 
 
 @projects_app.command("summary")
-@_clean
+@clean_errors
 def summary_cmd(
     stage: str | None = typer.Option(None, help="Current stage(s), comma list."),
     chain: str | None = typer.Option(None, help="Industry chain code(s), comma list."),
@@ -77,7 +65,7 @@ def summary_cmd(
 
 
 @projects_app.command("reminders")
-@_clean
+@clean_errors
 def reminders_cmd(
     days: int | None = typer.Option(None, help="Due-soon horizon (default the setting)."),
     officer: str | None = typer.Option(None, help="Officer id(s), comma list."),
@@ -103,7 +91,7 @@ def reminders_cmd(
 
 
 @projects_app.command("yearly")
-@_clean
+@clean_errors
 def yearly_cmd(
     out: Path = typer.Option(..., "--out", "-o", help="XLSX file to write."),
     year: int | None = typer.Option(None, help="Calendar year (default this year)."),
@@ -119,7 +107,7 @@ def yearly_cmd(
 
 
 @projects_app.command("idle-land")
-@_clean
+@clean_errors
 def idle_land_cmd(
     flag: bool = typer.Option(False, "--flag", help="Mark the parcels (planner action)."),
 ) -> None:
@@ -183,5 +171,5 @@ def map_projects_cmd(
 def install_map_command(map_app: typer.Typer) -> None:
     """Put :func:`map_projects_cmd` in place of the generic ``parkgis map projects``."""
     map_app.registered_commands = [c for c in map_app.registered_commands if c.name != "projects"]
-    cmd: Callable[..., None] = _clean(map_projects_cmd)
+    cmd: Callable[..., None] = clean_errors(map_projects_cmd)
     map_app.command("projects")(cmd)
