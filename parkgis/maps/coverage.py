@@ -15,8 +15,6 @@ from datetime import date
 from typing import Any
 
 import folium
-from folium.elements import MacroElement
-from folium.template import Template
 from sqlalchemy.orm import Session
 
 from parkgis.access import Principal
@@ -28,7 +26,8 @@ from parkgis.maps.basemaps import display_lonlat
 from parkgis.maps.core import LegendItem, LegendSection, ParkMap, add_geojson, base_map, finish
 from parkgis.maps.coverage_js import CSS, SCRIPT
 from parkgis.maps.i18n import Lang, register, resolve_lang, t
-from parkgis.maps.safe import js_literal, popup_html, safe_text
+from parkgis.maps.page import PageData
+from parkgis.maps.safe import popup_html, safe_text
 from parkgis.settings import Settings
 from parkgis.visit_route import visit_route
 from parkgis.zonetime import parse_month
@@ -83,31 +82,6 @@ def officer_color(officer_id: int) -> str:
     hue = (officer_id * 0.381966) % 1.0
     r, g, b = colorsys.hls_to_rgb(hue, 0.45, 0.65)
     return f"#{round(r * 255):02x}{round(g * 255):02x}{round(b * 255):02x}"
-
-
-class OfficerFilter(MacroElement):
-    """The officer list (one JSON block) and the script of the filter control."""
-
-    _template = Template(
-        """
-        {% macro header(this, kwargs) %}{{ this.css }}{% endmacro %}
-        {% macro html(this, kwargs) %}<script type="application/json" id="{{ this.data_id }}">{{ this.data_json }}</script>{% endmacro %}
-        {% macro script(this, kwargs) %}{{ this.script_js }}{% endmacro %}
-        """  # noqa: E501
-    )
-
-    def __init__(self, data: dict[str, Any], m: ParkMap, terr: Any, firms: Any) -> None:
-        super().__init__()
-        self._name = "OfficerFilter"
-        self.css = CSS
-        self.data_id = DATA_ID
-        self.data_json = js_literal(data)
-        self.script_js = (
-            SCRIPT.replace("__MAP__", m.get_name())
-            .replace("__TERR__", terr.get_name())
-            .replace("__FIRMS__", firms.get_name())
-            .replace("__DATA_ID__", js_literal(DATA_ID))
-        )
 
 
 def _options(filters: Mapping[str, Any] | None, tz: str) -> tuple[int | None, Any, bool]:
@@ -271,7 +245,15 @@ def coverage_map(
         "all": t("cov.all", lg),
         "officers": [{"id": o.officer_id, "name": o.name} for o in cov.officers],
     }
-    m.add_child(OfficerFilter(data, m, terr, firms))
+    board = PageData(
+        "OfficerFilter",
+        data,
+        data_id=DATA_ID,
+        css=CSS,
+        script=SCRIPT,
+        names={"__MAP__": m, "__TERR__": terr, "__FIRMS__": firms},
+    )
+    m.add_child(board)
     legend = [
         LegendSection(
             t("legend.visit_status", lg),

@@ -1,7 +1,7 @@
 """The coverage map's page code: the officer filter control and its styles.
 
 The script reads a ``<script type="application/json">`` block written by
-:class:`parkgis.maps.coverage.OfficerFilter` (serialised with
+the ``OfficerFilter`` :class:`parkgis.maps.page.PageData` (serialised with
 :func:`parkgis.maps.safe.js_literal`, so no ``</script>`` can end it); officer names go into
 the page only through ``textContent``, never as HTML. It exposes
 ``window.parkgisCoverage`` (``select(id)``, ``territories()``, ``firms()``: counts of

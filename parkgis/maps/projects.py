@@ -22,8 +22,7 @@ from datetime import date
 from typing import Any
 
 import orjson
-from branca.element import Element, Figure
-from folium.elements import JSCSSMixin, MacroElement
+from folium.elements import JSCSSMixin
 from folium.map import Layer
 from folium.template import Template
 from sqlalchemy.orm import Session
@@ -32,8 +31,9 @@ from parkgis.access import Principal, require_read
 from parkgis.maps.basemaps import Basemap, display_geojson, display_lonlat, shifts_data
 from parkgis.maps.core import LegendItem, LegendSection, ParkMap, base_map, finish
 from parkgis.maps.i18n import Lang, register, resolve_lang, t
+from parkgis.maps.page import PageData
 from parkgis.maps.projects_js import CSS, SCRIPT
-from parkgis.maps.safe import js_literal, safe_text
+from parkgis.maps.safe import safe_text
 from parkgis.milestones import (
     ALL_PROJECT_STAGES,
     OVERDUE_COLOR,
@@ -114,7 +114,7 @@ _MC = "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/"
 
 
 class ProjectMarkers(JSCSSMixin, Layer):
-    """The clustered marker layer (markers are added by :class:`ProjectBoard`)."""
+    """The clustered marker layer (markers are added by the ``ProjectBoard`` page data)."""
 
     _template = Template(
         """
@@ -155,54 +155,6 @@ class ProjectParcels(Layer):
     def __init__(self, name: str) -> None:
         super().__init__(name=name, overlay=True, control=True, show=True)
         self._name = "ProjectParcels"
-
-
-class _Verbatim(Element):
-    """Text put into the page as it is.
-
-    Folium turns a ``MacroElement``'s macro output into a new ``Element(template=...)``,
-    i.e. compiles it as a Jinja template: ``{{ ... }}`` in data would run on the server,
-    and a megabyte of data costs a quarter second to tokenize. This element renders to its
-    text without Jinja.
-    """
-
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self.text = text
-
-    def render(self, **kwargs: Any) -> str:
-        """The text, unchanged."""
-        return self.text
-
-
-class ProjectBoard(MacroElement):
-    """The page data (one JSON block) and the script that fills both layers."""
-
-    def render(self, **kwargs: Any) -> str:
-        """Place CSS, data and script in the page verbatim (never as a template)."""
-        figure = self.get_root()
-        assert isinstance(figure, Figure)
-        name = self.get_name()
-        figure.header.add_child(_Verbatim(self.css), name=name + "_css")
-        data = f'<script type="application/json" id="{self.data_id}">{self.data_json}</script>'
-        figure.html.add_child(_Verbatim(data), name=name + "_data")
-        figure.script.add_child(_Verbatim(self.script_js), name=name + "_script")
-        return ""
-
-    def __init__(
-        self, data: dict[str, Any], m: ParkMap, markers: ProjectMarkers, parcels: ProjectParcels
-    ) -> None:
-        super().__init__()
-        self._name = "ProjectBoard"
-        self.css = CSS
-        self.data_id = DATA_ID
-        self.data_json = js_literal(data)
-        self.script_js = (
-            SCRIPT.replace("__MAP__", m.get_name())
-            .replace("__MARKERS__", markers.get_name())
-            .replace("__PARCELS__", parcels.get_name())
-            .replace("__DATA_ID__", js_literal(DATA_ID))
-        )
 
 
 def _round(coords: Any, nd: int) -> Any:
@@ -344,7 +296,15 @@ def projects_map(
     markers = ProjectMarkers(safe_text(t("layer.projects", m.lang)))
     parcels.add_to(m)
     markers.add_to(m)
-    m.add_child(ProjectBoard(data, m, markers, parcels))
+    board = PageData(
+        "ProjectBoard",
+        data,
+        data_id=DATA_ID,
+        css=CSS,
+        script=SCRIPT,
+        names={"__MAP__": m, "__MARKERS__": markers, "__PARCELS__": parcels},
+    )
+    m.add_child(board)
     m.feature_count += len(rows)
     if rows:
         lats = [p[ROW["lat"]] for p in data["projects"]]

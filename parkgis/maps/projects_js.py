@@ -1,7 +1,7 @@
 """The battle map's page code: CSS and the script that draws projects from the JSON data.
 
 The script reads the ``<script type="application/json">`` block written by
-:class:`parkgis.maps.projects.ProjectBoard`. Every text in it was HTML-escaped on the
+the ``ProjectBoard`` :class:`parkgis.maps.page.PageData`. Every text in it was HTML-escaped on the
 server (:func:`parkgis.maps.safe.safe_text`), so the script may put it into popups as
 HTML; numbers and ISO dates are formatted here. Row layout: see ``ROW`` in
 :mod:`parkgis.maps.projects`.
