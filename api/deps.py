@@ -12,14 +12,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from parkgis.access import Principal, require_role
 from parkgis.auth import authenticate
-from parkgis.errors import Unauthorized
+from parkgis.errors import PreconditionFailed, Unauthorized
 from parkgis.settings import Settings
+from parkgis.writes.versions import parse_if_match
 
 COOKIE_NAME = "parkgis_token"
 _bearer = HTTPBearer(auto_error=False, description="Token from `parkgis token create`")
@@ -71,3 +72,31 @@ def require(*roles: str) -> Callable[[Principal], Principal]:
         return principal
 
     return dep
+
+
+def if_match_version(
+    if_match: Annotated[
+        str | None,
+        Header(alias="If-Match", description='The ETag you read, e.g. "3" (optional here)'),
+    ] = None,
+) -> int | None:
+    """The version in an optional ``If-Match`` (None when absent or ``*``).
+
+    Raises
+    ------
+    PreconditionFailed
+        A tag that is not one version number can never match (412).
+    """
+    expected = parse_if_match(if_match)
+    if expected is None or expected.versions is None:
+        return None
+    if len(expected.versions) != 1:
+        raise PreconditionFailed(
+            f'If-Match must be one "<version>" as sent in the ETag, not {if_match!r}',
+            field="If-Match",
+        )
+    return next(iter(expected.versions))
+
+
+IfMatchVersion = Annotated[int | None, Depends(if_match_version)]
+"""For endpoints where the precondition is optional (transitions, re-plans)."""

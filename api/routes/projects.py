@@ -24,14 +24,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
-from api.deps import PrincipalDep, SessionDep, SettingsDep
+from api.deps import IfMatchVersion, PrincipalDep, SessionDep, SettingsDep
 from api.responses import GeoJSONResponse, JSONResponse
 from parkgis.access import require_read
-from parkgis.errors import InvalidQuery, PreconditionFailed
+from parkgis.errors import InvalidQuery
 from parkgis.milestones import zone_today
 from parkgis.project_idle import flag_idle_land, idle_land
 from parkgis.project_summary import project_summary, yearly_summary, yearly_summary_xlsx
@@ -103,19 +103,6 @@ def _lang(q: Query, default: str) -> str:
     return lang
 
 
-def _version(if_match: str | None) -> int | None:
-    if if_match is None:
-        return None
-    tag = if_match.strip().removeprefix("W/").strip('"')
-    try:
-        return int(tag)
-    except ValueError as exc:
-        raise PreconditionFailed(
-            f'If-Match must be "<version>" as sent in the ETag, not {if_match!r}',
-            field="If-Match",
-        ) from exc
-
-
 def _doc(*own: tuple[str, str, dict[str, Any]]) -> dict[str, Any]:
     """``openapi_extra`` naming the route's own query parameters and the filters."""
     filters = (
@@ -138,7 +125,6 @@ SummaryQuery = Annotated[Query, Depends(project_query("lang"))]
 YearlyQuery = Annotated[Query, Depends(project_query("year", "format", "lang"))]
 BoardQuery = Annotated[Query, Depends(project_query())]
 ReminderQuery = Annotated[Query, Depends(project_query("within_days"))]
-IfMatch = Annotated[str | None, Header(alias="If-Match")]
 
 
 @router.get("/summary", openapi_extra=_doc(_LANG))
@@ -306,7 +292,7 @@ def project_transition(
     session: SessionDep,
     principal: PrincipalDep,
     settings: SettingsDep,
-    if_match: IfMatch = None,
+    expected: IfMatchVersion = None,
 ) -> JSONResponse:
     """Move the project one stage on, put it on hold, resume or cancel it.
 
@@ -322,7 +308,7 @@ def project_transition(
         tz=tz,
         reason=body.reason,
         on=body.on,
-        expected_version=_version(if_match),
+        expected_version=expected,
     )
     return _changed(session, project_id, ev, tz)
 
@@ -334,7 +320,7 @@ def project_replan(
     session: SessionDep,
     principal: PrincipalDep,
     settings: SettingsDep,
-    if_match: IfMatch = None,
+    expected: IfMatchVersion = None,
 ) -> JSONResponse:
     """Change planned dates; the event log keeps the old plan."""
     ev = replan(
@@ -343,6 +329,6 @@ def project_replan(
         body.planned,
         principal=principal,
         reason=body.reason,
-        expected_version=_version(if_match),
+        expected_version=expected,
     )
     return _changed(session, project_id, ev, settings.zone.timezone)

@@ -17,16 +17,15 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import jinja2
-from fastapi import APIRouter, Depends, Header
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import HTMLResponse, Response
 
-from api.deps import PrincipalDep, SessionDep, SettingsDep, require
+from api.deps import IfMatchVersion, PrincipalDep, SessionDep, SettingsDep, require
 from api.responses import JSONResponse
 from api.routes.coverage import Params, query
 from parkgis.access import Principal, require_role
 from parkgis.draws import as_dict, list_draws, run_draw
-from parkgis.errors import PreconditionFailed
 from parkgis.service_requests import overdue_report, request_stats, transition
 from parkgis.visit_report import monthly_report, report_xlsx
 from parkgis.zonetime import parse_month
@@ -51,19 +50,6 @@ class TransitionIn(BaseModel):
     note: str | None = Field(default=None, max_length=2000)
 
 
-def _version(if_match: str | None) -> int | None:
-    if if_match is None:
-        return None
-    tag = if_match.strip().removeprefix("W/").strip('"')
-    try:
-        return int(tag)
-    except ValueError as exc:
-        raise PreconditionFailed(
-            f'If-Match must be "<version>" as sent in the ETag, not {if_match!r}',
-            field="If-Match",
-        ) from exc
-
-
 @router.post("/service_requests/{request_id}/transition")
 def request_transition(
     request_id: int,
@@ -71,7 +57,7 @@ def request_transition(
     session: SessionDep,
     principal: PrincipalDep,
     settings: SettingsDep,
-    if_match: Annotated[str | None, Header(alias="If-Match")] = None,
+    expected: IfMatchVersion = None,
 ) -> JSONResponse:
     """Move a service request along its life cycle, stamping the day and the department."""
     req = transition(
@@ -82,7 +68,7 @@ def request_transition(
         body.to,
         department=body.department,
         note=body.note,
-        expected_version=_version(if_match),
+        expected_version=expected,
     )
     session.commit()
     out = {
