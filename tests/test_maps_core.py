@@ -378,3 +378,9 @@ def test_safe_popup_and_tooltip_bind_json_strings() -> None:
     assert '.bindTooltip("\\u0026lt;img src=x' in html
     for raw in (XSS_IMG, XSS_SCRIPT, "${x}"):
         assert raw not in html
+
+
+def test_scale_bar_is_metric_only() -> None:
+    html = render(sample_map())
+    assert "imperial: false" in html
+    assert "L.control.scale()" not in html  # Folium's default shows feet too

@@ -130,6 +130,23 @@ class _Raw(MacroElement):
         self.body_html = body_html
 
 
+class _MetricScale(MacroElement):
+    """A metres-only scale bar at the bottom right (Folium's shows feet, under the legend)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        L.control.scale({imperial: false, position: "bottomright"})
+            .addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "MetricScale"
+
+
 def base_map(
     settings: Settings,
     *,
@@ -165,7 +182,7 @@ def base_map(
         location=[0.0, 0.0],
         zoom_start=2,
         tiles=None,
-        control_scale=True,
+        control_scale=False,
     )
     figure = m.get_root()
     if isinstance(figure, Figure) and title:
@@ -174,6 +191,7 @@ def base_map(
     m.zone_crs = settings.zone.projected_crs
     add_basemap(m, bm, settings.maps, lng)
     m.add_child(_Raw(header_html=_CSS, name="ParkgisStyle"))
+    m.add_child(_MetricScale())
     return m
 
 
