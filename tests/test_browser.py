@@ -147,3 +147,32 @@ def test_api_docs_load_with_the_network_closed(live_server: str, watched: Watche
     assert page.locator(".swagger-ui .opblock").count() > 10
     assert watched.blocked == [] and watched.offsite() == []
     assert_quiet(watched)
+
+
+def test_clustered_firms_render_without_tiles(watched: Watched, tmp_path: Path) -> None:
+    from parkgis.maps import add_geojson, base_map, finish, render
+    from parkgis.settings import Settings
+
+    m = base_map(Settings(), basemap="none", lang="en")
+    fc = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [112.7 + (i % 15) * 1e-3, 23.33]},
+                "properties": {"id": i},
+            }
+            for i in range(150)
+        ],
+    }
+    add_geojson(m, fc, kind="firms", name="Firms", cluster=True)
+    f = tmp_path / "clustered.html"
+    f.write_text(render(finish(m, legend=[]), download=True), encoding="utf-8")
+    watched.allow_loopback = False
+    page = watched.new_page()
+    page.goto(f.as_uri(), wait_until="load")
+    leaflet_maps_ready(page)
+    page.wait_for_timeout(300)
+    clusters = page.locator(".marker-cluster").count()
+    assert 0 < clusters < 150  # merged into counted bubbles, not 150 pins
+    assert_quiet(watched)

@@ -384,3 +384,24 @@ def test_scale_bar_is_metric_only() -> None:
     html = render(sample_map())
     assert "imperial: false" in html
     assert "L.control.scale()" not in html  # Folium's default shows feet too
+
+
+def test_clustered_points_stay_one_layer_with_every_feature() -> None:
+    from parkgis.maps import add_geojson
+
+    m = sample_map(basemap="none")
+    fc = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [112.7 + i * 1e-4, 23.33]},
+                "properties": {"id": i, "name": f"firm {i}"},
+            }
+            for i in range(150)
+        ],
+    }
+    add_geojson(m, fc, kind="clustered", name="Clustered firms", cluster=True)
+    html = render(m)
+    assert "L.markerClusterGroup" in html
+    assert html.count('"__layer": "clustered"') == 150

@@ -27,6 +27,7 @@ from typing import Any
 import folium
 from branca.element import Figure
 from folium.elements import MacroElement
+from folium.plugins import MarkerCluster
 from folium.template import Template
 from folium.utilities import JsCode
 
@@ -47,6 +48,7 @@ from parkgis.maps.safe import safe_color, safe_text
 from parkgis.settings import MapSettings, Settings
 
 Props = dict[str, Any]
+MAX_ZOOM = 19
 Bounds = tuple[float, float, float, float]
 
 _BIND_JS = JsCode(
@@ -184,6 +186,7 @@ def base_map(
         tiles=None,
         control_scale=False,
     )
+    m.options["maxZoom"] = MAX_ZOOM  # clusters need it when there is no tile layer
     figure = m.get_root()
     if isinstance(figure, Figure) and title:
         figure.title = safe_text(title)
@@ -207,6 +210,7 @@ def add_geojson(
     marker: folium.Marker | folium.CircleMarker | None = None,
     keep: Sequence[str] = ("id",),
     show: bool = True,
+    cluster: bool = False,
 ) -> folium.GeoJson:
     """Add an EPSG:4326 GeoJSON FeatureCollection as one layer of ``m``.
 
@@ -229,6 +233,8 @@ def add_geojson(
         How points are drawn (default: Leaflet's marker).
     keep : sequence of str
         Raw properties kept in the page besides the built popup/tooltip/style.
+    cluster : bool, default False
+        Merge point markers into counted clusters when zoomed out (many firms).
     """
     shown = display_geojson(fc, m.basemap)
     for f in shown["features"]:
@@ -254,8 +260,19 @@ def add_geojson(
         marker=marker,
         on_each_feature=_BIND_JS,
         show=show,
+        control=not cluster,
     )
-    layer.add_to(m)
+    if cluster:
+        # Markers merge into counted bubbles when zoomed out; the group is the layer.
+        group = MarkerCluster(
+            name=safe_text(name),
+            show=show,
+            options={"maxClusterRadius": 45, "disableClusteringAtZoom": 17},
+        )
+        group.add_to(m)
+        layer.add_to(group)
+    else:
+        layer.add_to(m)
     return layer
 
 

@@ -37,6 +37,8 @@ STATUS_COLORS: dict[str, str] = {
 
 BUILDING_COLOR = "#495057"
 FIRM_COLOR = "#436978"  # awesome-markers "cadetblue"
+CLUSTER_FIRMS_FROM = 100
+"""From this many firms on the map, their markers merge into counted clusters."""
 
 register(
     {
@@ -239,6 +241,7 @@ def zone_map(
             popup=lambda p: _firm_popup(p, lg),
             tooltip=lambda p: _firm_name(p, lg),
             marker=folium.Marker(icon=folium.Icon(color="cadetblue", icon="industry", prefix="fa")),
+            cluster=len(firms.get("features", [])) >= CLUSTER_FIRMS_FROM,
         )
         legend.append(
             LegendSection(
