@@ -226,6 +226,23 @@ def officers(tile: Tile, buildings: list[Built]) -> None:
         tile.officer_names[oid] = name
 
 
+def _compact_groups(firms: list[Firm], k: int) -> list[list[Firm]]:
+    """Split ``firms`` into ``k`` groups of near-equal size that lie close together.
+
+    Recursive bisection along the longer side (local metres): each officer serves a
+    neighbourhood, as in the programme, instead of a strip across the zone.
+    """
+    if k <= 1:
+        return [firms]
+    xs = [f.x for f in firms]
+    ys = [f.y for f in firms]
+    wide = max(xs) - min(xs) >= max(ys) - min(ys)
+    ordered = sorted(firms, key=lambda f: (f.x, f.y, f.id) if wide else (f.y, f.x, f.id))
+    k_left = k // 2
+    cut = round(len(ordered) * k_left / k)
+    return _compact_groups(ordered[:cut], k_left) + _compact_groups(ordered[cut:], k - k_left)
+
+
 def assignments(tile: Tile, since_of: dict[int, date]) -> None:
     """Give every firm a current officer (neighbouring firms share one), plus some history.
 
@@ -237,10 +254,8 @@ def assignments(tile: Tile, since_of: dict[int, date]) -> None:
     firms = sorted(tile.firms, key=lambda f: (f.grid, f.order))
     officers = list(tile.officers)
     rng.shuffle(officers)
-    chunks = np.array_split(np.arange(len(firms)), len(officers))
-    for officer, chunk in zip(officers, chunks, strict=True):
-        for i in chunk:
-            firm = firms[int(i)]
+    for officer, group in zip(officers, _compact_groups(firms, len(officers)), strict=True):
+        for firm in group:
             firm.officer = officer
             firm.since = since_of.get(firm.id) or tile.days(-rng.integers(460, 1800))
     for firm in sorted(tile.firms, key=lambda f: f.id):
