@@ -10,6 +10,7 @@ serialises. Spatial entities are GeoJSON Features.
 # No ``from __future__ import annotations``: the handlers' annotations must be the real
 # per-entity classes when FastAPI reads them.
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -118,49 +119,35 @@ def add_write_routes(spec: EntitySpec) -> None:
         headers = {"Location": _location(request, spec, written.id), "ETag": etag(written.version)}
         return media(written.body, status_code=201, headers=headers)
 
-    def replace(
-        fid: Fid,
-        body: create_body,  # type: ignore[valid-type]
-        session: SessionDep,
-        principal: PrincipalDep,
-        geo: GeoParams,
-        if_match: IfMatch = None,
-    ) -> Response:
-        written = writes.update(
-            session,
-            spec.name,
-            principal,
-            fid,
-            body,
-            partial=False,
-            if_match=if_match,
-            crs=geo.crs,
-            repair=geo.repair,
-        )
-        session.commit()
-        return media(written.body, headers={"ETag": etag(written.version)})
+    def updater(body_type: Any, partial: bool) -> Callable[..., Response]:
+        """PUT (``partial=False``, whole body) or PATCH (``partial=True``) of one row."""
 
-    def patch(
-        fid: Fid,
-        body: patch_body,  # type: ignore[valid-type]
-        session: SessionDep,
-        principal: PrincipalDep,
-        geo: GeoParams,
-        if_match: IfMatch = None,
-    ) -> Response:
-        written = writes.update(
-            session,
-            spec.name,
-            principal,
-            fid,
-            body,
-            partial=True,
-            if_match=if_match,
-            crs=geo.crs,
-            repair=geo.repair,
-        )
-        session.commit()
-        return media(written.body, headers={"ETag": etag(written.version)})
+        def update(
+            fid: Fid,
+            body: body_type,
+            session: SessionDep,
+            principal: PrincipalDep,
+            geo: GeoParams,
+            if_match: IfMatch = None,
+        ) -> Response:
+            written = writes.update(
+                session,
+                spec.name,
+                principal,
+                fid,
+                body,
+                partial=partial,
+                if_match=if_match,
+                crs=geo.crs,
+                repair=geo.repair,
+            )
+            session.commit()
+            return media(written.body, headers={"ETag": etag(written.version)})
+
+        return update
+
+    replace = updater(create_body, partial=False)
+    patch = updater(patch_body, partial=True)
 
     def remove(
         fid: Fid, session: SessionDep, principal: PrincipalDep, if_match: IfMatch = None
