@@ -12,13 +12,16 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from fastapi import Request
+from sqlalchemy.orm import Session
 
 from api.deps import SettingsDep
+from parkgis.access import Principal
 from parkgis.errors import InvalidQuery
-from parkgis.features import Collection
+from parkgis.features import Collection, Page, fetch_page
 from parkgis.features.crs import OutputCRS, parse_crs
 from parkgis.features.ogc_openapi import common_parameters, filter_parameters
 from parkgis.features.params import ItemsQuery, parse_items_query
+from parkgis.settings import Settings
 
 Format = Literal["json", "html"]
 FORMATS = {"json": "json", "geojson": "json", "html": "html"}
@@ -50,6 +53,25 @@ def items_query(coll: Collection, *, ogc: bool) -> Callable[..., ItemsQuery]:
         )
 
     return dep
+
+
+def fetch_items(
+    session: Session, coll: Collection, principal: Principal, settings: Settings, q: ItemsQuery
+) -> Page:
+    """The page of ``coll`` that ``q`` asks for, as ``principal`` may see it."""
+    return fetch_page(
+        session,
+        coll.name,
+        principal,
+        bbox=q.bbox,
+        bbox_crs=q.bbox_crs,
+        crs=q.crs,
+        limit=q.limit,
+        offset=q.offset,
+        filters=q.filters,
+        tz=settings.zone.timezone,
+        max_limit=settings.api.max_limit,
+    )
 
 
 def plain_query(allowed: tuple[str, ...]) -> Callable[..., dict[str, str]]:

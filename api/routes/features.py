@@ -21,11 +21,18 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from api.deps import PrincipalDep, SessionDep, SettingsDep
-from api.feature_params import items_query, openapi_parameters, output_crs, plain_query
+from api.feature_params import (
+    fetch_items,
+    items_query,
+    openapi_parameters,
+    output_crs,
+    plain_query,
+)
 from api.responses import GeoJSONResponse, JSONResponse
-from parkgis.features import COLLECTIONS, Collection, fetch_page, get_feature
+from parkgis.features import COLLECTIONS, Collection, get_feature
 from parkgis.features.ogc import GEOJSON, JSON, paging_links
 from parkgis.features.params import PAGING_PARAMS, ItemsQuery
+from parkgis.writes.versions import etag as make_etag
 
 router = APIRouter(prefix="/api/v1", tags=["features"])
 
@@ -43,19 +50,7 @@ def _list_handler(coll: Collection) -> Callable[..., Response]:
         settings: SettingsDep,
         q: query_dep,
     ) -> Response:
-        page = fetch_page(
-            session,
-            coll.name,
-            principal,
-            bbox=q.bbox,
-            bbox_crs=q.bbox_crs,
-            crs=q.crs,
-            limit=q.limit,
-            offset=q.offset,
-            filters=q.filters,
-            tz=settings.zone.timezone,
-            max_limit=settings.api.max_limit,
-        )
+        page = fetch_items(session, coll, principal, settings, q)
         url = str(request.url.remove_query_params(list(request.query_params.keys())))
         params = request.query_params.multi_items()
         links = [{"href": str(request.url), "rel": "self", "type": media}]
@@ -86,7 +81,7 @@ def _item_handler(coll: Collection) -> Callable[..., Response]:
     ) -> Response:
         crs = output_crs(params, settings.zone.projected_crs)
         item: dict[str, Any] = get_feature(session, coll.name, principal, fid, crs=crs)
-        etag = f'"{item["version"]}"'
+        etag = make_etag(item["version"])
         if request.headers.get("if-none-match") == etag:
             return Response(status_code=304, headers={"ETag": etag})
         cls = GeoJSONResponse if coll.spatial else JSONResponse

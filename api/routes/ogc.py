@@ -19,6 +19,7 @@ from starlette.responses import HTMLResponse, Response
 
 from api.deps import PrincipalDep, SessionDep, SettingsDep
 from api.feature_params import (
+    fetch_items,
     items_query,
     negotiate,
     openapi_parameters,
@@ -27,10 +28,11 @@ from api.feature_params import (
 )
 from parkgis import __version__
 from parkgis.errors import NotFound
-from parkgis.features import COLLECTIONS, OGC_COLLECTIONS, Collection, fetch_page, get_feature
+from parkgis.features import COLLECTIONS, OGC_COLLECTIONS, Collection, get_feature
 from parkgis.features import ogc as docs
 from parkgis.features.ogc_openapi import openapi_doc
 from parkgis.features.params import ItemsQuery
+from parkgis.writes.versions import etag as make_etag
 
 router = APIRouter(prefix="/ogc", tags=["OGC API Features"])
 
@@ -155,19 +157,7 @@ def _items_handler(coll: Collection) -> Callable[..., Response]:
         q: query_dep,
     ) -> Response:
         fmt = negotiate(request, q.extra.get("f"))
-        page = fetch_page(
-            session,
-            coll.name,
-            principal,
-            bbox=q.bbox,
-            bbox_crs=q.bbox_crs,
-            crs=q.crs,
-            limit=q.limit,
-            offset=q.offset,
-            filters=q.filters,
-            tz=settings.zone.timezone,
-            max_limit=settings.api.max_limit,
-        )
+        page = fetch_items(session, coll, principal, settings, q)
         base = base_url(request)
         params = request.query_params.multi_items()
         links = docs.items_links(base, coll.name, params, page, limit=q.limit, offset=q.offset)
@@ -197,7 +187,7 @@ def _item_handler(coll: Collection) -> Callable[..., Response]:
         fmt = negotiate(request, params.get("f"))
         crs = output_crs(params, settings.zone.projected_crs)
         feature = get_feature(session, coll.name, principal, fid, crs=crs)
-        etag = f'"{feature["version"]}"'
+        etag = make_etag(feature["version"])
         base = base_url(request)
         feature["links"] = docs.item_links(base, coll.name, fid)
         if fmt == "html":
