@@ -164,3 +164,45 @@ def _unit(
         available_from=None if avail is None else today + timedelta(days=avail),
         geom=lonlat_box(x, y + 10, x + width, y + 70),
     )
+
+
+def add_sure_units(conn: Connection, z: Zone, seed: int) -> None:
+    """One vacant 5,000 m² ground-floor unit with 8 m clear height, and one with 6.5 m.
+
+    Whatever the random zone holds, a request for 3,000–6,500 m² at 7 m within 1.5 km of
+    any firm (or 3 km of the zone's middle) then has a match and a near-miss (7% short).
+    They sit just south of the grid and are added to ``z`` so cleanup removes them.
+    """
+    pid = _insert(
+        conn,
+        "parcels",
+        code=f"MZ-{seed}-sure",
+        land_use="100102",
+        status="built",
+        granted_on=z.today - timedelta(days=900),
+        geom=lonlat_box(380, -180, 620, -40).replace("POLYGON", "MULTIPOLYGON(") + ")",
+    )
+    bid = _insert(
+        conn,
+        "buildings",
+        parcel_id=pid,
+        name="Sure plant",
+        floors=1,
+        geom=lonlat_box(390, -170, 610, -50),
+    )
+    z.parcels.append(pid)
+    z.buildings.append(bid)
+    for k, height in enumerate((8.0, 6.5)):
+        x0 = 395 + k * 105
+        z.spaces.append(
+            _insert(
+                conn,
+                "spaces",
+                building_id=bid,
+                code=f"SURE-{seed}-{k}",
+                floor=1,
+                clear_height_m=height,
+                status="vacant",
+                geom=lonlat_box(x0, -160, x0 + 100, -110),
+            )
+        )

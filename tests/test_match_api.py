@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from api.app import create_app
 from parkgis.auth import create_token
 from parkgis.settings import Settings
-from tests.match_zone import Zone, lonlat_point, make_zone
+from tests.match_zone import Zone, add_sure_units, lonlat_point, make_zone
 
 
 @dataclass
@@ -62,6 +62,7 @@ def api(engine: Engine, settings: Settings) -> Iterator[Api]:
     seed = random.randrange(100_000, 999_999)
     with engine.begin() as c:
         zone = make_zone(c, seed=seed, cells=4)
+        add_sure_units(c, zone, seed)
         officer = c.execute(text("INSERT INTO officers (name) VALUES ('O') RETURNING id")).scalar()
     tokens: dict[str, str] = {}
     with Session(engine) as s, s.begin():

@@ -24,7 +24,7 @@ from parkgis.maps.match import match_map
 from parkgis.settings import Settings
 from tests.browser_utils import Watched, leaflet_maps_ready, open_every_popup
 from tests.maps_data import HOSTILE
-from tests.match_zone import Zone, make_zone
+from tests.match_zone import Zone, add_sure_units, make_zone
 from tests.test_match_api import _cleanup
 
 INVESTMENT = Principal(user_id=None, name="inv", role="investment")
@@ -44,6 +44,7 @@ def saved(engine: Engine, settings: Settings) -> Iterator[Saved]:
     with engine.begin() as c:
         zone = make_zone(c, seed=seed, cells=4, firms=10)
         officer = c.execute(text("INSERT INTO officers (name) VALUES ('O') RETURNING id")).scalar()
+        add_sure_units(c, zone, seed)
         for i, eid in enumerate(zone.enterprises):
             c.execute(
                 text(
