@@ -3,6 +3,7 @@
 from parkgis.models.activity import Project, ProjectEvent, ServiceRequest, Visit
 from parkgis.models.auth import ApiToken, AuditLog, User
 from parkgis.models.base import Base
+from parkgis.models.context import ContextFeature, Import
 from parkgis.models.coverage import Draw, RequestEvent
 from parkgis.models.firms import Assignment, Enterprise, Officer
 from parkgis.models.land import Building, GridArea, IndustryChain, LandUseClass, Parcel, Space
@@ -14,10 +15,12 @@ __all__ = [
     "AuditLog",
     "Base",
     "Building",
+    "ContextFeature",
     "Draw",
     "Enterprise",
     "ExpansionRequest",
     "GridArea",
+    "Import",
     "IndustryChain",
     "LandUseClass",
     "Officer",
