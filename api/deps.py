@@ -3,7 +3,9 @@
 - ``SettingsDep``: the app's :class:`parkgis.settings.Settings`.
 - ``SessionDep``: a SQLAlchemy session for this request (closed afterwards; handlers that
   write call ``session.commit()`` once, after the library call).
-- ``PrincipalDep``: the caller (anonymous without a token; 401 for a bad token).
+- ``PrincipalDep``: the caller (anonymous without a token; 401 for a bad token). A signed-in
+  browser's cookie counts for reads, and for writes that pass the CSRF check of
+  :mod:`api.csrf` (same origin + the session's token; else 403).
 - ``require(*roles)``: a dependency that answers 401/403 for other callers.
 """
 
@@ -16,13 +18,14 @@ from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from api.csrf import COOKIE_NAME as COOKIE_NAME  # re-exported: signin and pages use it
+from api.csrf import SAFE_METHODS, check_cookie_write, submitted_token
 from parkgis.access import Principal, require_role
 from parkgis.auth import authenticate
 from parkgis.errors import PreconditionFailed, Unauthorized
 from parkgis.settings import Settings
 from parkgis.writes.versions import parse_if_match
 
-COOKIE_NAME = "parkgis_token"
 _bearer = HTTPBearer(auto_error=False, description="Token from `parkgis token create`")
 
 
@@ -45,16 +48,27 @@ SessionDep = Annotated[Session, Depends(get_session)]
 def get_principal(
     session: SessionDep,
     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    csrf: Annotated[str | None, Depends(submitted_token)],
     request: Request,
 ) -> Principal:
-    """The caller behind ``Authorization: Bearer``; anonymous when there is no header."""
+    """The caller behind ``Authorization: Bearer`` or the sign-in cookie; else anonymous.
+
+    Raises
+    ------
+    Unauthorized
+        A malformed header, or a token that is unknown or revoked (401).
+    Forbidden
+        A write with the cookie that fails the CSRF check (403, before anything runs).
+    """
     header = request.headers.get("authorization")
     if header is not None and creds is None:
         raise Unauthorized("Authorization header must be 'Bearer <token>'")
     token = creds.credentials if creds else None
-    if token is None and request.method in ("GET", "HEAD"):
-        # Browsers signed in at /login; only for reads, so a cross-site form can't write.
+    if token is None:
+        # Browsers signed in at /login. Writes must prove they come from our own pages.
         token = request.cookies.get(COOKIE_NAME) or None
+        if token is not None and request.method not in SAFE_METHODS:
+            check_cookie_write(request, token, csrf)
     principal = authenticate(session, token)
     if session.dirty:
         session.commit()  # last_used_at

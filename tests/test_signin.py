@@ -67,7 +67,7 @@ def test_cookie_reads_but_never_writes(client: TestClient, planner_token: str) -
         "properties": {"code": f"G-{uuid.uuid4().hex[:6]}", "name": "x"},
     }
     r = client.post("/api/v1/grid_areas", json=feature)
-    assert r.status_code == 401  # the cookie does not authorise writes (no CSRF)
+    assert r.status_code == 403  # the cookie writes only with a CSRF token (api/csrf.py)
     client.post("/logout")
     assert client.get("/api/v1/enterprises?limit=1").status_code == 401
 

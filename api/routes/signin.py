@@ -1,8 +1,9 @@
 """Browser sign-in: paste a token once, and maps and pages work without an Authorization header.
 
-The token goes into an ``HttpOnly``, ``SameSite=Strict`` cookie. The cookie is honoured only
-for GET and HEAD (maps, pages, reads): writes still need ``Authorization: Bearer``, so a
-forged cross-site form can never change anything.
+The token goes into an ``HttpOnly``, ``SameSite=Strict`` cookie. The cookie is honoured for
+GET and HEAD (maps, pages, reads), and for writes only with the session's CSRF token from
+one of our own pages (same Origin/Referer): see :mod:`api.csrf`. A forged cross-site form
+can never change anything.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import COOKIE_NAME, SessionDep, SettingsDep
 from parkgis.auth import authenticate
-from parkgis.errors import Unauthorized
+from parkgis.errors import Forbidden, Unauthorized
 from parkgis.maps.i18n import Lang, register, resolve_lang, t
 
 COOKIE = COOKIE_NAME
@@ -35,10 +36,10 @@ register(
         "signin.title": ("登录 parkgis", "Sign in to parkgis"),
         "signin.help": (
             "粘贴管理员用 `parkgis token create` 为您生成的令牌。令牌仅保存在本浏览器的"
-            "会话 Cookie 中（12 小时），用于查看地图与页面；修改数据仍需接口令牌。",
+            "会话 Cookie 中（12 小时），用于查看地图与页面，并在本站页面中修改数据。",
             "Paste the token an administrator made for you with `parkgis token create`. It is "
-            "kept in this browser's cookie for 12 hours to view maps and pages; changing data "
-            "still needs the API token.",
+            "kept in this browser's cookie for 12 hours to view maps and pages and to make "
+            "changes from this site's own pages.",
         ),
         "signin.token": ("令牌", "Token"),
         "signin.submit": ("登录", "Sign in"),
@@ -58,6 +59,29 @@ def safe_next(target: str | None) -> str:
     if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
         return "/"
     return target
+
+
+def check_origin(request: Request) -> None:
+    """Refuse a browser form posted from another site (login CSRF).
+
+    Browsers send ``Origin`` with every POST; it must be this site's own scheme, host and
+    port. ``Origin: null`` (sandboxed frames, privacy redirects) is refused too. A client
+    that sends no ``Origin`` at all is not a browser and is let through.
+
+    Raises
+    ------
+    Forbidden
+        ``Origin`` names another site.
+    """
+    origin = request.headers.get("origin")
+    if origin is None:
+        return
+    own = f"{request.url.scheme}://{request.url.netloc}".lower()
+    if origin.rstrip("/").lower() != own:
+        raise Forbidden(
+            f"sign-in form posted from another site ({origin}); open /login on this site",
+            field="Origin",
+        )
 
 
 def _page(request: Request, lang: Lang, next_: str, error: str | None, status: int) -> Response:
@@ -93,6 +117,7 @@ def login(
     lang: Annotated[str | None, Form(max_length=2)] = None,
 ) -> Response:
     """Check the token; on success keep it in a cookie and go back to ``next``."""
+    check_origin(request)
     lg = resolve_lang(lang, settings.zone.language)
     try:
         authenticate(session, token.strip())
@@ -113,8 +138,9 @@ def login(
 
 
 @router.post("/logout")
-def logout() -> Response:
+def logout(request: Request) -> Response:
     """Forget the browser's token."""
+    check_origin(request)
     resp = RedirectResponse("/", status_code=303)
     resp.delete_cookie(COOKIE, path="/")
     return resp
