@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.errors import add_exception_handlers
-from api.middleware import BodySizeLimit
+from api.middleware import BodySizeLimit, SecurityHeaders
 from api.responses import JSONResponse
 from api.routes import ROUTERS
 from parkgis import __version__
@@ -56,7 +56,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.api.max_body_bytes)
+    app.add_middleware(SecurityHeaders)  # outermost: every answer gets the headers
     return app
+
+
+def create_app_from_env() -> FastAPI:
+    """The app with settings from the environment: the factory each ``--workers`` process runs."""
+    return create_app(Settings())
+
+
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "frame-ancestors 'self'"
+)
+"""Swagger UI: its bundle and start-up script from this app only, framed by this site only."""
 
 
 def _add_offline_docs(app: FastAPI) -> None:
@@ -66,10 +80,12 @@ def _add_offline_docs(app: FastAPI) -> None:
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
+        page = get_swagger_ui_html(
             openapi_url=app.openapi_url or "/openapi.json",
             title="parkgis API",
             swagger_js_url="/assets/swagger-ui-dist/swagger-ui-bundle.js",
             swagger_css_url="/assets/swagger-ui-dist/swagger-ui.css",
             swagger_favicon_url="/assets/swagger-ui-dist/favicon-32x32.png",
         )
+        page.headers["Content-Security-Policy"] = DOCS_CSP
+        return page

@@ -5,9 +5,17 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy.exc import DataError, IntegrityError, InternalError
+from sqlalchemy.exc import (
+    DataError,
+    IntegrityError,
+    InterfaceError,
+    InternalError,
+    OperationalError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import RedirectResponse, Response
 
@@ -49,9 +57,35 @@ def error_body(code: str, message: str, field: str | None = None, **extra: Any) 
     return body
 
 
+RETRY_AFTER_S = 5
+"""What a 503 asks clients to wait: the embedded database restarts within seconds."""
+
+BODY_PARSE_ERROR = "There was an error parsing the body"
+"""FastAPI's detail for a body it could not decode (bad JSON, or nested past the limit)."""
+
+
+def unavailable_response(reason: str) -> JSONResponse:
+    """The 503 for any database outage: JSON, with ``Retry-After``."""
+    return JSONResponse(
+        error_body(
+            "DatabaseUnavailable",
+            f"the database is unavailable ({reason}); retry in a few seconds",
+        ),
+        status_code=503,
+        headers={"Retry-After": str(RETRY_AFTER_S)},
+    )
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
 def _domain_response(exc: e.ParkGISError) -> JSONResponse:
     status = status_for(exc)
     headers: dict[str, str] = {}
+    if status == 503:
+        headers["Retry-After"] = str(RETRY_AFTER_S)
     if status == 401:
         headers["WWW-Authenticate"] = "Bearer"
     current = exc.detail.get("current_version")
@@ -121,8 +155,30 @@ def add_exception_handlers(app: FastAPI) -> None:
             raise exc
         return _domain_response(err)
 
+    async def _outage(request: Request, exc: Exception) -> JSONResponse:
+        # A dead, restarting or unreachable database: a 503 the client may retry, never a 500.
+        return unavailable_response(_first_line(exc))
+
+    for cls in (
+        OperationalError,
+        InterfaceError,
+        PoolTimeout,
+        psycopg.OperationalError,
+        psycopg.InterfaceError,
+    ):
+        app.add_exception_handler(cls, _outage)
+
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and exc.detail == BODY_PARSE_ERROR:
+            return JSONResponse(
+                error_body(
+                    "InvalidInput",
+                    "body: not valid JSON (malformed, or nested too deeply)",
+                    "body",
+                ),
+                status_code=400,
+            )
         return JSONResponse(
             error_body("HTTPError", str(exc.detail)),
             status_code=exc.status_code,

@@ -1,4 +1,5 @@
-"""ASGI middleware: refuse oversized bodies with 413 before reading them whole."""
+"""ASGI middleware: security headers on every response, 404 for control bytes in a path, and
+413 for oversized bodies before they are read whole."""
 
 from __future__ import annotations
 
@@ -93,3 +94,83 @@ class BodySizeLimit:
 
 class _TooLarge(Exception):
     pass
+
+
+REFERRER_POLICY = b"strict-origin-when-cross-origin"
+FALLBACK_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
+)
+"""The CSP of an HTML page that sets none of its own (Swagger UI, OGC HTML, ...)."""
+
+
+def _has_control_byte(path: str) -> bool:
+    return any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in path)
+
+
+class SecurityHeaders:
+    """Harden every HTTP response.
+
+    - ``X-Content-Type-Options: nosniff`` and ``Referrer-Policy`` on every response;
+    - every HTML response carries a CSP with ``frame-ancestors``: a page's own CSP gets
+      ``frame-ancestors 'self'`` appended when it has none, a page without a CSP gets
+      :data:`FALLBACK_CSP`;
+    - a path holding a NUL or another control byte (``%00``, ``%0a``, ...) is a 404 before
+      any route sees it.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer 404 for control bytes in the path, else pass on and add the headers."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if _has_control_byte(scope.get("path", "")):
+            await _not_found(send)
+            return
+
+        async def send_hardened(msg: Message) -> None:
+            if msg["type"] == "http.response.start":
+                msg["headers"] = harden_headers(list(msg.get("headers", [])))
+            await send(msg)
+
+        await self.app(scope, receive, send_hardened)
+
+
+def harden_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """``headers`` with nosniff, Referrer-Policy and (for HTML) a framing-safe CSP."""
+    names = {k.lower() for k, _ in headers}
+    out = list(headers)
+    if b"x-content-type-options" not in names:
+        out.append((b"x-content-type-options", b"nosniff"))
+    if b"referrer-policy" not in names:
+        out.append((b"referrer-policy", REFERRER_POLICY))
+    ctype = next((v for k, v in headers if k.lower() == b"content-type"), b"")
+    if b"text/html" in ctype.lower():
+        csp = [i for i, (k, _) in enumerate(out) if k.lower() == b"content-security-policy"]
+        if not csp:
+            out.append((b"content-security-policy", FALLBACK_CSP.encode()))
+        for i in csp:
+            value = out[i][1]
+            if b"frame-ancestors" not in value:
+                out[i] = (out[i][0], value.rstrip(b"; ") + b"; frame-ancestors 'self'")
+    return out
+
+
+async def _not_found(send: Send) -> None:
+    import orjson
+
+    body = orjson.dumps(
+        error_body("NotFound", "no such path: it holds a control character", "path")
+    )
+    headers = harden_headers(
+        [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+        ]
+    )
+    await send({"type": "http.response.start", "status": 404, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

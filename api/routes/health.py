@@ -7,14 +7,27 @@ from typing import Any
 from fastapi import APIRouter
 
 from api.deps import SessionDep
+from api.errors import RETRY_AFTER_S
+from api.responses import JSONResponse
 from parkgis import __version__
 from parkgis.db.health import database_health
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/health")
-def health(session: SessionDep) -> dict[str, Any]:
-    """Report the app version and whether the database answers (with PostGIS and schema)."""
+@router.get("/health", responses={503: {"description": "The database does not answer."}})
+def health(session: SessionDep) -> JSONResponse:
+    """Report the app version and whether the database answers (with PostGIS and schema).
+
+    200 with ``"status": "ok"`` when it does; 503 (with ``Retry-After``) when it does not,
+    so a monitor that only reads the status code sees the outage.
+    """
     db = database_health(session)
-    return {"status": "ok" if db["ok"] else "degraded", "version": __version__, "database": db}
+    body: dict[str, Any] = {
+        "status": "ok" if db["ok"] else "unavailable",
+        "version": __version__,
+        "database": db,
+    }
+    if db["ok"]:
+        return JSONResponse(body)
+    return JSONResponse(body, status_code=503, headers={"Retry-After": str(RETRY_AFTER_S)})
