@@ -31,13 +31,13 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from parkgis.access import Principal
-from parkgis.coverage import coverage_for, territories
+from parkgis.coverage.rebalance import suggest
+from parkgis.coverage.report import monthly_report
+from parkgis.coverage.requests import overdue_report
+from parkgis.coverage.territories import coverage_for, territories
 from parkgis.db.engine import db_up
 from parkgis.demo import DEMO_DIR, generate, load_demo
-from parkgis.rebalance import suggest
-from parkgis.service_requests import overdue_report
 from parkgis.settings import Settings
-from parkgis.visit_report import monthly_report
 from parkgis.zonetime import Month, zone_today
 
 OUT = Path(__file__).resolve().parent / "out"

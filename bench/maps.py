@@ -37,8 +37,8 @@ from parkgis.db.engine import db_up
 from parkgis.demo import DEMO_DIR, generate, load_demo
 from parkgis.maps import render
 from parkgis.maps.registry import build_map
-from parkgis.milestones import zone_today
 from parkgis.settings import Settings
+from parkgis.zonetime import zone_today
 
 OUT = Path(__file__).resolve().parent / "out"
 PLANNER = Principal(name="bench", role="planner")

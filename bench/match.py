@@ -51,9 +51,9 @@ from parkgis.auth import create_token
 from parkgis.db.engine import db_up, session_scope
 from parkgis.demo import DEMO_DIR, generate, load_demo
 from parkgis.geo import to_crs
-from parkgis.matching import match
-from parkgis.milestones import zone_today
+from parkgis.matching.service import match
 from parkgis.settings import Settings
+from parkgis.zonetime import zone_today
 
 OUT = Path(__file__).resolve().parent / "out"
 ROOT = Path(__file__).resolve().parent.parent

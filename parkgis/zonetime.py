@@ -92,9 +92,20 @@ def zone_now(tz: str) -> datetime:
     return datetime.now(UTC).astimezone(ZoneInfo(tz))
 
 
-def zone_today(tz: str) -> date:
-    """Today's date on the zone's clock (it may differ from UTC's date)."""
-    return zone_now(tz).date()
+def zone_today(tz: str, now: datetime | None = None) -> date:
+    """The zone-clock date at instant ``now`` (default: the current time).
+
+    It may differ from UTC's date: 2026-12-01 20:00 UTC is already 2 December in
+    Asia/Shanghai.
+
+    Parameters
+    ----------
+    tz : str
+        IANA time zone of the zone, e.g. ``Asia/Shanghai``.
+    now : datetime, optional
+        An aware instant; a naive one is taken as UTC.
+    """
+    return zone_date(now or datetime.now(UTC), tz)
 
 
 def zone_date(instant: datetime, tz: str) -> date:

@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 from parkgis.access import Principal
 from parkgis.demo import load_demo
 from parkgis.errors import BadRequest
-from parkgis.matching import match
-from parkgis.milestones import zone_today
+from parkgis.matching.service import match
 from parkgis.settings import Settings
+from parkgis.zonetime import zone_today
 from tests.match_oracle import TOL, distances, oracle, read_rows
 from tests.test_match_groups import group_oracle, space_geoms
 from tests.test_matching import _ids, assert_dominance, expect_bad_request

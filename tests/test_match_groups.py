@@ -14,7 +14,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
 from parkgis.geo import to_crs
-from parkgis.matching import match
+from parkgis.matching.service import match
 from parkgis.settings import Settings
 from tests.match_oracle import Rows, distances, read_rows, verdicts
 from tests.match_zone import lonlat_point, make_zone

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from parkgis.access import Principal
 from parkgis.errors import BadRequest, Forbidden, InvalidInput, Unauthorized
-from parkgis.match_rules import Scorer
-from parkgis.matching import get_match, match, parse_request
+from parkgis.matching.rules import Scorer
+from parkgis.matching.service import get_match, match, parse_request
 from parkgis.settings import MatchSettings, Settings
 from tests.match_oracle import distances, oracle, read_rows
 from tests.match_zone import CHAINS, lonlat_point, make_zone
@@ -207,7 +207,7 @@ def test_feasible_set_equals_oracle(conn: Connection, session: Session, nogroups
 )
 def test_score_is_monotone(a: tuple[Any, ...], b: tuple[Any, ...]) -> None:
     """Pure: a candidate at least as good on every criterion never scores lower."""
-    from parkgis.schemas.match import MatchRequest
+    from parkgis.schemas.matching import MatchRequest
 
     req = MatchRequest.model_validate(
         {

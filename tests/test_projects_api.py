@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 
 from api.app import create_app
 from parkgis.auth import create_token
-from parkgis.milestones import zone_today
 from parkgis.settings import Settings
+from parkgis.zonetime import zone_today
 from tests.projects_factory import TZ, officer, plan, project
 
 

@@ -12,7 +12,7 @@ from parkgis.access import ANONYMOUS
 from parkgis.errors import Conflict, Forbidden, InvalidInput, PreconditionFailed, Unauthorized
 from parkgis.models import Parcel, Project
 from parkgis.models.base import PROJECT_STAGES
-from parkgis.projects import allowed_transitions, history, replan, transition
+from parkgis.projects.lifecycle import allowed_transitions, history, replan, transition
 from tests.projects_factory import (
     INVESTMENT,
     PLANNER,

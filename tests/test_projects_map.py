@@ -17,8 +17,9 @@ from parkgis.maps import render
 from parkgis.maps.assets import linked_files
 from parkgis.maps.projects import ROW, projects_map
 from parkgis.maps.safe import safe_text
-from parkgis.milestones import ALL_PROJECT_STAGES, STAGE_COLORS, zone_today
+from parkgis.projects.milestones import ALL_PROJECT_STAGES, STAGE_COLORS
 from parkgis.settings import Settings
+from parkgis.zonetime import zone_today
 from tests.maps_data import HOSTILE
 from tests.projects_factory import PLANNER, TZ, BoardZone, make_board_zone
 

@@ -22,8 +22,8 @@ from api.app import create_app
 from parkgis.auth import create_token
 from parkgis.maps.assets import linked_files
 from parkgis.maps.projects import ROW
-from parkgis.milestones import zone_today
 from parkgis.settings import DatabaseSettings, Settings
+from parkgis.zonetime import zone_today
 from tests.browser_utils import Watched, leaflet_maps_ready
 from tests.maps_data import HOSTILE, XSS_FLAG
 from tests.projects_factory import TZ, BoardZone, drop_board_zone, make_board_zone

@@ -9,12 +9,12 @@ from openpyxl import load_workbook
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from parkgis.milestones import STAGE_CODES
-from parkgis.project_summary import project_summary, yearly_summary, yearly_summary_xlsx
-from parkgis.project_timeline import project_timeline, stage_frames
-from parkgis.projects import replan, transition
+from parkgis.projects.lifecycle import replan, transition
+from parkgis.projects.milestones import STAGE_CODES
+from parkgis.projects.summary import project_summary, yearly_summary, yearly_summary_xlsx
+from parkgis.projects.supervision import ProjectFilter, project_statuses
+from parkgis.projects.timeline import project_timeline, stage_frames
 from parkgis.settings import ProjectSettings
-from parkgis.supervision import ProjectFilter, project_statuses
 from tests.projects_factory import PLANNER, TZ, milestones, officer, plan, project
 
 TODAY = date(2025, 6, 15)

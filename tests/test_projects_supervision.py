@@ -9,7 +9,10 @@ from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from parkgis.errors import Forbidden, InvalidInput
-from parkgis.milestones import (
+from parkgis.models import AuditLog, Parcel
+from parkgis.projects.idle_land import flag_idle_land, idle_land
+from parkgis.projects.lifecycle import transition
+from parkgis.projects.milestones import (
     STAGE_CODES,
     add_years,
     is_idle,
@@ -19,12 +22,9 @@ from parkgis.milestones import (
     parse_milestones,
     stage_codes,
     stage_on,
-    zone_today,
 )
-from parkgis.models import AuditLog, Parcel
-from parkgis.project_idle import flag_idle_land, idle_land
-from parkgis.projects import transition
-from parkgis.supervision import ProjectFilter, parse_bbox, project_statuses, reminders
+from parkgis.projects.supervision import ProjectFilter, parse_bbox, project_statuses, reminders
+from parkgis.zonetime import zone_today
 from tests.projects_factory import (
     INVESTMENT,
     PLANNER,

@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 from parkgis.access import Principal
 from parkgis.db.engine import make_engine
 from parkgis.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
-from parkgis.matching import match
+from parkgis.matching.reservations import active_holds, hold, hold_json, lease, release
+from parkgis.matching.service import match
 from parkgis.models import AuditLog, Reservation, Space
-from parkgis.reservations import active_holds, hold, hold_json, lease, release
 from parkgis.settings import Settings
 from tests.match_zone import _insert, lonlat_box, uscc
 

@@ -26,11 +26,11 @@ from starlette.responses import HTMLResponse
 from api.deps import PrincipalDep, SessionDep, SettingsDep
 from api.responses import GeoJSONResponse
 from api.routes.maps import MapQuery, map_openapi, map_query, map_response
-from parkgis.coverage import coverage_for
+from parkgis.coverage.rebalance import Move, apply_moves, suggest
+from parkgis.coverage.route import visit_route
+from parkgis.coverage.territories import coverage_for
 from parkgis.errors import InvalidInput, InvalidQuery
 from parkgis.maps.coverage import MAP_FILTERS, coverage_map
-from parkgis.rebalance import Move, apply_moves, suggest
-from parkgis.visit_route import visit_route
 from parkgis.zonetime import Month, parse_month
 
 router = APIRouter(prefix="/api/v1", tags=["coverage"])

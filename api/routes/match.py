@@ -1,6 +1,6 @@
 """``POST /api/v1/match``, ``GET /api/v1/match/{id}`` and the map ``/maps/match/{id}``.
 
-The body is a :class:`~parkgis.schemas.match.MatchRequest` (DESIGN.md, "The match
+The body is a :class:`~parkgis.schemas.matching.MatchRequest` (DESIGN.md, "The match
 request"). The answer is a GeoJSON FeatureCollection, best first, saved as an
 ``ExpansionRequest`` whose id is ``request_id`` (201, with ``Location``). Roles: officer,
 investment, admin (any signed-in role may read a saved match). A request naming no
@@ -19,8 +19,8 @@ from api.responses import GeoJSONResponse
 from api.routes.maps import MapQuery, map_openapi, map_query, map_response
 from parkgis.access import Principal
 from parkgis.maps.match import match_map
-from parkgis.matching import MATCH_ROLES, get_match, match
-from parkgis.schemas.match import MatchRequest
+from parkgis.matching.service import MATCH_ROLES, get_match, match
+from parkgis.schemas.matching import MatchRequest
 
 router = APIRouter(prefix="/api/v1/match", tags=["match"])
 

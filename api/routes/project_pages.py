@@ -20,9 +20,10 @@ from api.routes.maps import MapQuery, map_openapi, map_query, map_response
 from parkgis.access import require_read
 from parkgis.maps.i18n import resolve_lang
 from parkgis.maps.projects import projects_map
-from parkgis.milestones import ALL_PROJECT_STAGES, stage_label, zone_today
-from parkgis.project_timeline import project_timeline
-from parkgis.supervision import FILTER_PARAMS
+from parkgis.projects.milestones import ALL_PROJECT_STAGES, stage_label
+from parkgis.projects.supervision import FILTER_PARAMS
+from parkgis.projects.timeline import project_timeline
+from parkgis.zonetime import zone_today
 
 router = APIRouter(tags=["projects"])
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")

@@ -32,12 +32,10 @@ from api.deps import IfMatchVersion, PrincipalDep, SessionDep, SettingsDep
 from api.responses import GeoJSONResponse, JSONResponse
 from parkgis.access import require_read
 from parkgis.errors import InvalidQuery
-from parkgis.milestones import zone_today
-from parkgis.project_idle import flag_idle_land, idle_land
-from parkgis.project_summary import project_summary, yearly_summary, yearly_summary_xlsx
-from parkgis.project_timeline import project_timeline
-from parkgis.projects import event_dict, history, project_state, replan, transition
-from parkgis.supervision import (
+from parkgis.projects.idle_land import flag_idle_land, idle_land
+from parkgis.projects.lifecycle import event_dict, history, project_state, replan, transition
+from parkgis.projects.summary import project_summary, yearly_summary, yearly_summary_xlsx
+from parkgis.projects.supervision import (
     FILTER_PARAMS,
     ProjectFilter,
     board_geojson,
@@ -45,6 +43,8 @@ from parkgis.supervision import (
     project_statuses,
     reminders,
 )
+from parkgis.projects.timeline import project_timeline
+from parkgis.zonetime import zone_today
 
 router = APIRouter(prefix="/api/v1/projects", tags=["projects"])
 

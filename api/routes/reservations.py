@@ -17,8 +17,8 @@ from fastapi import APIRouter, Depends, Path, Query
 from api.deps import PrincipalDep, SessionDep, SettingsDep, require
 from api.responses import JSONResponse
 from parkgis.access import WRITERS, Principal
-from parkgis.reservations import active_holds, get_hold, hold, hold_json, lease, release
-from parkgis.schemas.match import HoldRequest, LeaseRequest
+from parkgis.matching.reservations import active_holds, get_hold, hold, hold_json, lease, release
+from parkgis.schemas.matching import HoldRequest, LeaseRequest
 
 router = APIRouter(prefix="/api/v1/reservations", tags=["reservations"])
 

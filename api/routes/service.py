@@ -25,9 +25,9 @@ from api.deps import IfMatchVersion, PrincipalDep, SessionDep, SettingsDep, requ
 from api.responses import JSONResponse
 from api.routes.coverage import Params, query
 from parkgis.access import Principal, require_role
-from parkgis.draws import as_dict, list_draws, run_draw
-from parkgis.service_requests import overdue_report, request_stats, transition
-from parkgis.visit_report import monthly_report, report_xlsx
+from parkgis.coverage.draws import as_dict, list_draws, run_draw
+from parkgis.coverage.report import monthly_report, report_xlsx
+from parkgis.coverage.requests import overdue_report, request_stats, transition
 from parkgis.zonetime import parse_month
 
 router = APIRouter(prefix="/api/v1", tags=["service"])

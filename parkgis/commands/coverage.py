@@ -22,8 +22,8 @@ def draw_cmd(
     """Draw the officers who report at a month's meeting (stored; never drawn twice)."""
     from sqlalchemy import text
 
+    from parkgis.coverage.draws import as_dict, get_draw, run_draw
     from parkgis.db import make_engine, session_scope
-    from parkgis.draws import as_dict, get_draw, run_draw
     from parkgis.errors import NotFound
     from parkgis.zonetime import parse_month
 

@@ -150,7 +150,7 @@ def match_cmd(
     """Match an expansion request to open plant space and land, save it, print a table."""
     from parkgis.access import Principal
     from parkgis.db import make_engine, session_scope
-    from parkgis.matching import match
+    from parkgis.matching.service import match
 
     req = build_request(**locals())
     settings = load_settings()

@@ -31,7 +31,7 @@ projects_app = typer.Typer(
 def _session() -> Iterator[tuple[Any, Any, Any]]:
     """(session, settings, today) in one committed transaction."""
     from parkgis.db import make_engine, session_scope
-    from parkgis.milestones import zone_today
+    from parkgis.zonetime import zone_today
 
     settings = load_settings()
     engine = make_engine(settings.db)
@@ -55,8 +55,8 @@ def summary_cmd(
     officer: str | None = typer.Option(None, help="Officer id(s), comma list."),
 ) -> None:
     """Print the project summary (by stage, overdue, chain, officer, targets) as JSON."""
-    from parkgis.project_summary import project_summary
-    from parkgis.supervision import filter_from_query
+    from parkgis.projects.summary import project_summary
+    from parkgis.projects.supervision import filter_from_query
 
     f = filter_from_query(_filters(stage, chain, officer))
     with _session() as (session, settings, today):
@@ -71,7 +71,7 @@ def reminders_cmd(
     officer: str | None = typer.Option(None, help="Officer id(s), comma list."),
 ) -> None:
     """List overdue milestones and those due within the horizon."""
-    from parkgis.supervision import filter_from_query, reminders
+    from parkgis.projects.supervision import filter_from_query, reminders
 
     f = filter_from_query(_filters(None, None, officer))
     with _session() as (session, settings, today):
@@ -97,7 +97,7 @@ def yearly_cmd(
     year: int | None = typer.Option(None, help="Calendar year (default this year)."),
 ) -> None:
     """Write the yearly summary (targets, months, projects) as an XLSX workbook."""
-    from parkgis.project_summary import yearly_summary, yearly_summary_xlsx
+    from parkgis.projects.summary import yearly_summary, yearly_summary_xlsx
 
     with _session() as (session, settings, today):
         data = yearly_summary(session, year=year or today.year, today=today, cfg=settings.projects)
@@ -113,7 +113,7 @@ def idle_land_cmd(
 ) -> None:
     """List projects whose granted land was not started within a year; --flag marks them."""
     from parkgis.access import Principal
-    from parkgis.project_idle import flag_idle_land, idle_land
+    from parkgis.projects.idle_land import flag_idle_land, idle_land
 
     with _session() as (session, _settings, today):
         if flag:

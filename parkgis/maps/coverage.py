@@ -4,7 +4,7 @@ firms coloured by this month's visit status, gaps highlighted, a filter by offic
 
 Data: :func:`parkgis.coverage.coverage_for` (what ``GET /api/v1/coverage`` returns),
 :func:`parkgis.features.feature_collection` for the firm points and
-:func:`parkgis.visit_route.visit_route` (``GET /api/v1/officers/{id}/route``); no SQL here.
+:func:`parkgis.coverage.route.visit_route` (``GET /api/v1/officers/{id}/route``); no SQL here.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ import folium
 from sqlalchemy.orm import Session
 
 from parkgis.access import Principal
-from parkgis.coverage import Coverage, OfficerCoverage, coverage_for
+from parkgis.coverage.route import visit_route
+from parkgis.coverage.territories import Coverage, OfficerCoverage, coverage_for
 from parkgis.errors import InvalidInput, InvalidQuery
 from parkgis.features import feature_collection
 from parkgis.features.params import parse_bbox
@@ -29,7 +30,6 @@ from parkgis.maps.i18n import Lang, register, resolve_lang, t
 from parkgis.maps.page import PageData
 from parkgis.maps.safe import popup_html, safe_text
 from parkgis.settings import Settings
-from parkgis.visit_route import visit_route
 from parkgis.zonetime import parse_month
 
 register(

@@ -26,8 +26,8 @@ from parkgis.maps.basemaps import display_lonlat
 from parkgis.maps.core import LegendItem, LegendSection, ParkMap, add_geojson, base_map, finish
 from parkgis.maps.i18n import Lang, register, resolve_lang, t
 from parkgis.maps.safe import SafePopup, popup_html, safe_text
-from parkgis.match_distance import envelope_deg
-from parkgis.matching import get_match
+from parkgis.matching.distance import envelope_deg
+from parkgis.matching.service import get_match
 from parkgis.settings import Settings
 
 KIND_COLORS = {"space": "#1c7ed6", "space_group": "#7048e8", "parcel": "#2f9e44"}

@@ -1,8 +1,8 @@
 """The battle map (``/maps/projects``, ``parkgis map projects``): every project on its
 parcel with its stage, next milestone and days late; overdue ones ringed in red.
 
-- Data: :func:`parkgis.supervision.project_statuses` (the rows of
-  ``GET /api/v1/projects/board``) and :func:`parkgis.project_timeline.stage_frames`; no
+- Data: :func:`parkgis.projects.supervision.project_statuses` (the rows of
+  ``GET /api/v1/projects/board``) and :func:`parkgis.projects.timeline.stage_frames`; no
   SQL here. Filters are the board's: ``stage``, ``industry_chain``/``chain``,
   ``officer_id``/``officer``, ``overdue`` and ``bbox``.
 - Drawing: one marker per project, coloured by stage (:data:`STAGE_COLORS`, the palette of
@@ -34,18 +34,18 @@ from parkgis.maps.i18n import Lang, register, resolve_lang, t
 from parkgis.maps.page import PageData
 from parkgis.maps.projects_js import CSS, SCRIPT
 from parkgis.maps.safe import safe_text
-from parkgis.milestones import (
+from parkgis.projects.milestones import (
     ALL_PROJECT_STAGES,
     OVERDUE_COLOR,
     PROJECT_STAGES,
     STAGE_CODES,
     STAGE_COLORS,
     stage_label,
-    zone_today,
 )
-from parkgis.project_timeline import stage_frames
+from parkgis.projects.supervision import ProjectStatus, filter_from_query, project_statuses
+from parkgis.projects.timeline import stage_frames
 from parkgis.settings import Settings
-from parkgis.supervision import ProjectStatus, filter_from_query, project_statuses
+from parkgis.zonetime import zone_today
 
 register(
     {

@@ -1,13 +1,13 @@
 """GeoAlchemy2 ORM models, one module per entity family. Import this package to register all."""
 
-from parkgis.models.activity import Project, ProjectEvent, ServiceRequest, Visit
 from parkgis.models.auth import ApiToken, AuditLog, User
 from parkgis.models.base import Base
 from parkgis.models.context import ContextFeature, Import
-from parkgis.models.coverage import Draw, RequestEvent
+from parkgis.models.coverage import Draw, RequestEvent, ServiceRequest, Visit
 from parkgis.models.firms import Assignment, Enterprise, Officer
 from parkgis.models.land import Building, GridArea, IndustryChain, LandUseClass, Parcel, Space
 from parkgis.models.matching import ExpansionRequest, Reservation
+from parkgis.models.projects import Project, ProjectEvent
 
 __all__ = [
     "ApiToken",

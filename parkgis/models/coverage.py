@@ -1,22 +1,93 @@
-"""The monthly draw of reporting officers, and the history of each service request."""
+"""Visits, service requests (诉求) and their history, and the monthly draw of reporting officers."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String, Text, func
+from geoalchemy2 import Geometry, WKBElement
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    func,
+)
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from parkgis.models.base import REQUEST_STATUSES, Base, in_list
+from parkgis.models.base import (
+    REQUEST_CATEGORIES,
+    REQUEST_STATUSES,
+    VISIT_KINDS,
+    Base,
+    Versioned,
+    in_list,
+)
+
+
+class Visit(Versioned, Base):
+    """An officer's visit to, or reception of, a firm."""
+
+    __tablename__ = "visits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int] = mapped_column(
+        ForeignKey("officers.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    enterprise_id: Mapped[int] = mapped_column(
+        ForeignKey("enterprises.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    visited_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False, server_default="visit")
+    summary: Mapped[str | None] = mapped_column(Text)
+    geom: Mapped[WKBElement | None] = mapped_column(Geometry("POINT", srid=4326))
+
+    __table_args__ = (CheckConstraint(in_list("kind", VISIT_KINDS), name="kind_known"),)
+
+
+class ServiceRequest(Versioned, Base):
+    """A firm's request (诉求), followed to closure."""
+
+    __tablename__ = "service_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(
+        ForeignKey("enterprises.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    officer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("officers.id", ondelete="SET NULL"), index=True
+    )
+    category: Mapped[str] = mapped_column(String(24), nullable=False)
+    title: Mapped[str] = mapped_column(Text, nullable=False)
+    detail: Mapped[str | None] = mapped_column(Text)
+    department: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, index=True)
+    opened_on: Mapped[date] = mapped_column(Date, nullable=False)
+    in_progress_on: Mapped[date | None] = mapped_column(Date)
+    resolved_on: Mapped[date | None] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+
+    __table_args__ = (
+        CheckConstraint(in_list("status", REQUEST_STATUSES), name="status_known"),
+        CheckConstraint(in_list("category", REQUEST_CATEGORIES), name="category_known"),
+        CheckConstraint("resolved_on IS NULL OR resolved_on >= opened_on", name="resolved_order"),
+        CheckConstraint("closed_on IS NULL OR closed_on >= opened_on", name="closed_order"),
+        CheckConstraint(
+            "status NOT IN ('resolved','closed') OR resolved_on IS NOT NULL",
+            name="resolved_has_date",
+        ),
+    )
 
 
 class Draw(Base):
     """Who reports at a month's meeting, drawn at random from a stored seed.
 
     The pick is a deterministic function of ``seed``, ``eligible_ids`` and
-    ``previous_ids`` (see :func:`parkgis.draws.pick`), so anyone can recompute it.
+    ``previous_ids`` (see :func:`parkgis.coverage.draws.pick`), so anyone can recompute it.
     """
 
     __tablename__ = "draws"

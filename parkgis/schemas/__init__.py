@@ -4,17 +4,13 @@ The library validates with these; ``api`` uses the same classes as request bodie
 OpenAPI document describes exactly what is accepted.
 """
 
-from parkgis.schemas.activity import (
-    ProjectCreate,
-    ProjectFeature,
-    ProjectFeaturePatch,
-    ProjectUpdate,
+from parkgis.schemas.common import InputModel
+from parkgis.schemas.coverage import (
     ServiceRequestCreate,
     ServiceRequestUpdate,
     VisitCreate,
     VisitUpdate,
 )
-from parkgis.schemas.common import InputModel
 from parkgis.schemas.firms import (
     AssignmentCreate,
     AssignmentUpdate,
@@ -43,6 +39,12 @@ from parkgis.schemas.land import (
     SpaceFeature,
     SpaceFeaturePatch,
     SpaceUpdate,
+)
+from parkgis.schemas.projects import (
+    ProjectCreate,
+    ProjectFeature,
+    ProjectFeaturePatch,
+    ProjectUpdate,
 )
 
 __all__ = [

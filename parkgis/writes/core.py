@@ -20,8 +20,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from parkgis.access import Principal, redact, require_write
 from parkgis.audit import changes, record, snapshot
 from parkgis.errors import Forbidden, InvalidInput, NotFound, PreconditionFailed, Unauthorized
-from parkgis.milestones import parse_milestones
-from parkgis.projects import record_created
+from parkgis.projects.lifecycle import record_created
+from parkgis.projects.milestones import parse_milestones
 from parkgis.writes.checks import (
     check_owner,
     check_references,

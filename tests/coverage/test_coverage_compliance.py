@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy.orm import Session
 
-from parkgis.coverage import territories
+from parkgis.coverage.territories import territories
 from parkgis.errors import InvalidInput
 from parkgis.settings import Settings
 from parkgis.zonetime import IsoWeek, Month, month_bounds, parse_month, weeks_of_month, zone_date

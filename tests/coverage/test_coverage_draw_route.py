@@ -14,11 +14,11 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from parkgis.access import Principal
-from parkgis.draws import get_draw, list_draws, pick, run_draw, verify
+from parkgis.coverage.draws import get_draw, list_draws, pick, run_draw, verify
+from parkgis.coverage.rebalance import Move, apply_moves, suggest
+from parkgis.coverage.route import nearest_neighbour, tour_length, two_opt, visit_route
 from parkgis.errors import Conflict, Forbidden, InvalidInput, NotFound
-from parkgis.rebalance import Move, apply_moves, suggest
 from parkgis.settings import Settings
-from parkgis.visit_route import nearest_neighbour, tour_length, two_opt, visit_route
 from parkgis.zonetime import Month
 from tests.coverage.conftest import Layout
 

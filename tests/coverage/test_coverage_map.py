@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from parkgis.access import Principal
 from parkgis.auth import create_token
-from parkgis.coverage import territories
+from parkgis.coverage.territories import territories
 from parkgis.errors import Forbidden, InvalidQuery
 from parkgis.maps import render
 from parkgis.maps.coverage import STATUS_COLORS, coverage_map, officer_color

@@ -10,9 +10,9 @@ from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
 from parkgis.access import Principal
+from parkgis.coverage.report import monthly_report, report_xlsx
 from parkgis.errors import Forbidden, NotFound, Unauthorized
 from parkgis.settings import Settings
-from parkgis.visit_report import monthly_report, report_xlsx
 from parkgis.zonetime import Month
 from tests.coverage.conftest import Layout
 

@@ -13,17 +13,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from parkgis.access import Principal
-from parkgis.errors import ConfigError, Conflict, Forbidden, InvalidInput, PreconditionFailed
-from parkgis.models import RequestEvent, ServiceRequest
-from parkgis.service_requests import (
+from parkgis.coverage.requests import (
     deadline,
     open_requests,
     overdue_report,
     request_stats,
     transition,
 )
+from parkgis.coverage.workdays import DeadlineTable, WorkCalendar, load_calendar
+from parkgis.errors import ConfigError, Conflict, Forbidden, InvalidInput, PreconditionFailed
+from parkgis.models import RequestEvent, ServiceRequest
 from parkgis.settings import Settings
-from parkgis.workdays import DeadlineTable, WorkCalendar, load_calendar
 from parkgis.zonetime import Month
 from tests.coverage.conftest import Layout
 

@@ -11,7 +11,7 @@ from shapely.geometry import shape
 from sqlalchemy.orm import Session
 
 from parkgis.access import Principal
-from parkgis.coverage import coverage_for, territories
+from parkgis.coverage.territories import coverage_for, territories
 from parkgis.errors import Forbidden, NotFound, Unauthorized
 from parkgis.geo import geodesic_area_m2
 from parkgis.settings import Settings

@@ -3,7 +3,7 @@
 :func:`project_statuses` is the one query behind the project board API, the summaries and
 the battle map: it reads every matching project with its firm, officer, chain and parcel,
 and works out overdue milestones and the next milestone with the rules of
-:mod:`parkgis.milestones` (zone calendar dates, Asia/Shanghai by default).
+:mod:`parkgis.projects.milestones` (zone calendar dates, Asia/Shanghai by default).
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from parkgis.errors import InvalidInput, InvalidQuery
-from parkgis.milestones import (
+from parkgis.models import Enterprise, IndustryChain, Officer, Parcel, Project, ProjectEvent
+from parkgis.models.base import ALL_PROJECT_STAGES
+from parkgis.projects.milestones import (
     PROJECT_HOLD_STAGES,
     PROJECT_STAGES,
     Milestone,
@@ -27,8 +29,6 @@ from parkgis.milestones import (
     parse_milestones,
     reached_index,
 )
-from parkgis.models import Enterprise, IndustryChain, Officer, Parcel, Project, ProjectEvent
-from parkgis.models.base import ALL_PROJECT_STAGES
 
 CNY_PER_YI = 1e8
 """One 亿元 (yi yuan) in yuan."""
@@ -281,7 +281,7 @@ def project_statuses(
     ----------
     session : Session
     today : date
-        The zone's calendar date (:func:`parkgis.milestones.zone_today`).
+        The zone's calendar date (:func:`parkgis.projects.milestones.zone_today`).
     filters : ProjectFilter, optional
     with_parcels : bool
         Also read each project's parcel polygon as GeoJSON text (EPSG:4326).

@@ -32,10 +32,10 @@ import shapely
 from shapely.geometry import mapping
 from sqlalchemy.orm import Session
 
-from parkgis.match_context import Candidate, Context, fetch_dicts, make_candidate
-from parkgis.match_distance import group_affinity_sql
-from parkgis.match_rules import Criterion, Scorer, failures
-from parkgis.match_sql import unit_details_sql
+from parkgis.matching.context import Candidate, Context, fetch_dicts, make_candidate
+from parkgis.matching.distance import group_affinity_sql
+from parkgis.matching.rules import Criterion, Scorer, failures
+from parkgis.matching.sql import unit_details_sql
 
 MIN_WALL_M = 1.0
 """Shortest shared wall (m) that makes two units on one floor contiguous."""

@@ -2,7 +2,7 @@
 year's starts/completions/productions against the targets, and the yearly summary (JSON
 and XLSX).
 
-All figures are computed from :func:`parkgis.supervision.project_statuses`, the same rows
+All figures are computed from :func:`parkgis.projects.supervision.project_statuses`, the same rows
 the board API and the battle map show, so every total equals the sum of its rows.
 Investment is given in yuan (``investment_cny``) and in 亿元 (``investment_yi`` = 1e8 CNY).
 Years and months are the zone's calendar (Asia/Shanghai by default).
@@ -20,9 +20,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from parkgis.milestones import ALL_PROJECT_STAGES, PROJECT_STAGES, STAGE_COLORS, stage_label
+from parkgis.projects.milestones import (
+    ALL_PROJECT_STAGES,
+    PROJECT_STAGES,
+    STAGE_COLORS,
+    stage_label,
+)
+from parkgis.projects.supervision import CNY_PER_YI, ProjectFilter, ProjectStatus, project_statuses
 from parkgis.settings import ProjectSettings
-from parkgis.supervision import CNY_PER_YI, ProjectFilter, ProjectStatus, project_statuses
 
 TARGETS = {
     "starts": "construction_started",

@@ -1,7 +1,7 @@
 """The monthly visit report, per officer and for the zone, as JSON-able dicts and XLSX.
 
 For a month (zone calendar): visits and receptions, firms visited and not visited (the
-officer's current firms, see :mod:`parkgis.coverage`), service requests raised and
+officer's current firms, see :mod:`parkgis.coverage.territories`), service requests raised and
 resolved in the month, and requests overdue on the report date: the month's last day,
 or today while the month is still running. Overdue on a day D means opened by D, not
 resolved by D, and D past the deadline.
@@ -17,11 +17,11 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from parkgis.access import Principal, require_role
-from parkgis.coverage import COVERAGE_READERS, territories
+from parkgis.coverage.requests import REQUEST_OFFICERS_SQL, calendar_for
+from parkgis.coverage.territories import COVERAGE_READERS, territories
+from parkgis.coverage.workdays import DeadlineTable
 from parkgis.errors import Forbidden, NotFound
-from parkgis.service_requests import REQUEST_OFFICERS_SQL, calendar_for
 from parkgis.settings import Settings
-from parkgis.workdays import DeadlineTable
 from parkgis.zonetime import IsoWeek, Month, month_bounds, weeks_of_month, zone_today
 
 _REQUESTS_SQL = f"""

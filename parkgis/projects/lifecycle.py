@@ -33,15 +33,15 @@ from sqlalchemy.orm import Session
 from parkgis.access import Principal, require_own_project
 from parkgis.audit import record
 from parkgis.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
-from parkgis.milestones import (
+from parkgis.models import Parcel, Project, ProjectEvent
+from parkgis.models.base import ALL_PROJECT_STAGES
+from parkgis.projects.milestones import (
     PROJECT_HOLD_STAGES,
     PROJECT_STAGES,
     Milestone,
     parse_milestones,
-    zone_today,
 )
-from parkgis.models import Parcel, Project, ProjectEvent
-from parkgis.models.base import ALL_PROJECT_STAGES
+from parkgis.zonetime import zone_today
 
 TERMINAL_STAGES = ("cancelled", "in_production")
 

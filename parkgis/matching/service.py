@@ -1,10 +1,10 @@
 """Expansion request → ranked idle plant space and vacant land, with reasons and near-misses.
 
-:func:`match` runs a :class:`~parkgis.schemas.match.MatchRequest` against the zone and
+:func:`match` runs a :class:`~parkgis.schemas.matching.MatchRequest` against the zone and
 saves it, with its answer, as an :class:`~parkgis.models.ExpansionRequest`;
 :func:`get_match` returns a saved answer. The rules (criteria, near-misses, score) are in
-:mod:`parkgis.match_rules`, their SQL in :mod:`parkgis.match_sql`, combined units in
-:mod:`parkgis.match_groups`.
+:mod:`parkgis.matching.rules`, their SQL in :mod:`parkgis.matching.sql`, combined units in
+:mod:`parkgis.matching.groups`.
 
 The answer is a GeoJSON FeatureCollection (EPSG:4326), best first. Each feature's
 properties carry ``rank``, ``score`` (0–1), ``kind`` (``space``, ``parcel`` or
@@ -28,14 +28,14 @@ from sqlalchemy.orm import Session
 
 from parkgis.access import WRITERS, Principal, require_read, require_role
 from parkgis.errors import InvalidInput, NotFound
-from parkgis.match_context import Candidate, Context, fetch_dicts, resolve, row_candidate
-from parkgis.match_groups import group_candidates
-from parkgis.match_rules import Kind
-from parkgis.match_sql import considered_sql
-from parkgis.milestones import zone_today
+from parkgis.matching.context import Candidate, Context, fetch_dicts, resolve, row_candidate
+from parkgis.matching.groups import group_candidates
+from parkgis.matching.rules import Kind
+from parkgis.matching.sql import considered_sql
 from parkgis.models import ExpansionRequest
-from parkgis.schemas.match import MatchRequest
+from parkgis.schemas.matching import MatchRequest
 from parkgis.settings import Settings
+from parkgis.zonetime import zone_today
 
 MATCH_ROLES = WRITERS["expansion_requests"]
 """Roles that may run a match (officer, investment, admin); any signed-in role may read one."""

@@ -3,7 +3,7 @@
 A project's ``milestones`` JSON is ``{stage: {"planned": "YYYY-MM-DD", "actual":
 "YYYY-MM-DD" | null}}`` for the stages of :data:`PROJECT_STAGES`. Every date here is a
 calendar date in the zone's time zone (``PARKGIS_TIMEZONE``, Asia/Shanghai by default):
-callers turn "now" into the zone's "today" with :func:`zone_today` and pass it in.
+callers turn "now" into the zone's "today" with :func:`parkgis.zonetime.zone_today` and pass it in.
 
 Rules
 -----
@@ -27,12 +27,11 @@ from __future__ import annotations
 import calendar
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from parkgis.errors import InvalidInput
 from parkgis.models.base import ALL_PROJECT_STAGES, PROJECT_HOLD_STAGES, PROJECT_STAGES
-from parkgis.zonetime import zone_date
 
 __all__ = [
     "ALL_PROJECT_STAGES",
@@ -52,7 +51,6 @@ __all__ = [
     "stage_codes",
     "stage_label",
     "stage_on",
-    "zone_today",
 ]
 
 STAGE_LABELS: dict[str, dict[str, str]] = {
@@ -93,19 +91,6 @@ STAGE_CODES: dict[str, str] = {s: str(i) for i, s in enumerate(PROJECT_STAGES)} 
 def stage_label(stage: str, lang: str = "zh") -> str:
     """The display name of ``stage`` in ``lang`` (``zh`` or ``en``)."""
     return STAGE_LABELS.get(stage, {}).get(lang, stage)
-
-
-def zone_today(tz: str, now: datetime | None = None) -> date:
-    """The calendar date in time zone ``tz`` at instant ``now`` (default: the current time).
-
-    Parameters
-    ----------
-    tz : str
-        IANA time zone of the zone, e.g. ``Asia/Shanghai``.
-    now : datetime, optional
-        A timezone-aware instant. A naive one is taken as UTC.
-    """
-    return zone_date(now or datetime.now(UTC), tz)
 
 
 def add_years(d: date, years: int) -> date:
@@ -220,7 +205,7 @@ def overdue_milestones(
     milestones : mapping
         From :func:`parse_milestones`.
     today : date
-        The zone's calendar date (:func:`zone_today`).
+        The zone's calendar date (:func:`parkgis.zonetime.zone_today`).
     held_from : str, optional
         For a stalled/cancelled project, the stage it was in when put on hold.
 

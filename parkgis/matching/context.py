@@ -1,6 +1,6 @@
 """A match request resolved against the database, and the explained candidates it yields.
 
-Used by :mod:`parkgis.matching` (single units) and :mod:`parkgis.match_groups` (combined
+Used by :mod:`parkgis.matching.service` (single units) and :mod:`parkgis.matching.groups` (combined
 units). Places are EPSG:4326 degrees; distances metres; areas m².
 """
 
@@ -15,7 +15,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from parkgis.errors import BadRequest, InvalidInput
-from parkgis.match_rules import (
+from parkgis.matching.rules import (
     Criterion,
     Kind,
     Scorer,
@@ -24,9 +24,9 @@ from parkgis.match_rules import (
     failures,
     is_near_miss,
 )
-from parkgis.match_sql import Place, QueryBuilder
+from parkgis.matching.sql import Place, QueryBuilder
 from parkgis.models import Enterprise, IndustryChain
-from parkgis.schemas.match import MatchRequest
+from parkgis.schemas.matching import MatchRequest
 from parkgis.settings import Settings
 
 KIND_ORDER = {"space": 0, "space_group": 0, "parcel": 1}

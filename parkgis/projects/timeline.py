@@ -17,7 +17,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from parkgis.errors import NotFound
-from parkgis.milestones import (
+from parkgis.models import ProjectEvent
+from parkgis.projects.lifecycle import event_dict, history
+from parkgis.projects.milestones import (
     PROJECT_HOLD_STAGES,
     PROJECT_STAGES,
     STAGE_CODES,
@@ -26,11 +28,9 @@ from parkgis.milestones import (
     reached_index,
     stage_codes,
     stage_label,
-    zone_today,
 )
-from parkgis.models import ProjectEvent
-from parkgis.projects import event_dict, history
-from parkgis.supervision import ProjectFilter, ProjectStatus, project_statuses
+from parkgis.projects.supervision import ProjectFilter, ProjectStatus, project_statuses
+from parkgis.zonetime import zone_today
 
 
 def _original_plan(events: Sequence[dict[str, Any]]) -> dict[str, str | None]:
@@ -160,7 +160,7 @@ def stage_frames(
     Parameters
     ----------
     rows : sequence of ProjectStatus
-        From :func:`parkgis.supervision.project_statuses`.
+        From :func:`parkgis.projects.supervision.project_statuses`.
     today : date
         The zone's calendar date; the last frame is this month, as of today, and always
         shows the current stage.
@@ -169,7 +169,7 @@ def stage_frames(
     -------
     (labels, codes)
         ``labels``: ``"YYYY-MM"`` per frame, oldest first. ``codes``: per project id, one
-        character per frame from :data:`parkgis.milestones.STAGE_CODES` (``-`` = not in
+        character per frame from :data:`parkgis.projects.milestones.STAGE_CODES` (``-`` = not in
         the pipeline yet).
     """
     ends = month_ends(today, months)

@@ -26,8 +26,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from parkgis.access import Principal, require_role
+from parkgis.coverage.requests import open_requests
 from parkgis.errors import ConfigError, Forbidden, NotFound
-from parkgis.service_requests import open_requests
 from parkgis.settings import Settings
 from parkgis.zonetime import Month, month_bounds, zone_today
 

@@ -13,7 +13,7 @@ Life cycle::
 - A request is **overdue** when it is ``open`` or ``in_progress`` and the zone's today is
   past its deadline: ``opened_on`` plus the category's working days
   (:attr:`parkgis.settings.CoverageSettings.deadline_days`), counted on the holiday
-  calendar of :mod:`parkgis.workdays`.
+  calendar of :mod:`parkgis.coverage.workdays`.
 """
 
 from __future__ import annotations
@@ -28,11 +28,11 @@ from sqlalchemy.orm import Session
 
 from parkgis.access import Principal, require_own_firm, require_read, require_write
 from parkgis.audit import record
+from parkgis.coverage.workdays import DeadlineTable, WorkCalendar, load_calendar
 from parkgis.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
 from parkgis.models import RequestEvent, ServiceRequest
 from parkgis.models.base import REQUEST_CATEGORIES, REQUEST_STATUSES
 from parkgis.settings import Settings
-from parkgis.workdays import DeadlineTable, WorkCalendar, load_calendar
 from parkgis.zonetime import Month, zone_today
 
 TRANSITIONS: dict[str, tuple[str, ...]] = {

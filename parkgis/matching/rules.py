@@ -1,6 +1,6 @@
 """The rules of a match in plain Python: criteria, checks, near-misses and the score.
 
-:mod:`parkgis.match_sql` turns the same definitions into SQL, so the database filters and
+:mod:`parkgis.matching.sql` turns the same definitions into SQL, so the database filters and
 ranks with exactly these rules; this module then explains each candidate (its checks).
 
 Criteria
@@ -52,7 +52,7 @@ from datetime import date, timedelta
 from typing import Any, Literal
 
 from parkgis.models.base import INDUSTRIAL_CLASS
-from parkgis.schemas.match import MatchRequest
+from parkgis.schemas.matching import MatchRequest
 from parkgis.settings import MatchSettings
 
 Kind = Literal["space", "parcel"]

@@ -1,4 +1,4 @@
-"""SQL of a match, generated from the rules in :mod:`parkgis.match_rules`.
+"""SQL of a match, generated from the rules in :mod:`parkgis.matching.rules`.
 
 Hard filters run in PostgreSQL: the unit must be open (space ``vacant``, parcel
 ``available``, and no reservation whose ``tstzrange(held_from, expires_at)`` contains
@@ -20,8 +20,8 @@ from typing import Any
 
 from sqlalchemy import TextClause, text
 
-from parkgis.match_distance import chain_count_sql, envelope_deg, point_frame_sql
-from parkgis.match_rules import Criterion, Kind, Scorer
+from parkgis.matching.distance import chain_count_sql, envelope_deg, point_frame_sql
+from parkgis.matching.rules import Criterion, Kind, Scorer
 from parkgis.models.base import INDUSTRIAL_CLASS
 
 

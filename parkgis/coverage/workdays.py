@@ -17,7 +17,7 @@ from pathlib import Path
 
 from parkgis.errors import ConfigError, InvalidInput
 
-DEFAULT_HOLIDAYS_FILE = Path(__file__).resolve().parent / "data" / "holidays_cn.csv"
+DEFAULT_HOLIDAYS_FILE = Path(__file__).resolve().parents[1] / "data" / "holidays_cn.csv"
 
 
 @dataclass(frozen=True)

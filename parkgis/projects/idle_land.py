@@ -1,6 +1,6 @@
 """Idle land (闲置土地) of projects: granted, but construction not started within a year.
 
-The rule is :func:`parkgis.milestones.is_idle`: a project's parcel with a grant date and an
+The rule is :func:`parkgis.projects.milestones.is_idle`: a project's parcel with a grant date and an
 agreed construction start date is idle once ``today`` (zone date) is past the anniversary
 of the agreed start and the project has not reached ``construction_started``. Cancelled
 projects count too: their land is idle all the same.
@@ -25,9 +25,9 @@ from sqlalchemy.orm import Session
 
 from parkgis.access import Principal, require_role
 from parkgis.audit import jsonable, record
-from parkgis.milestones import idle_deadline, is_idle, parse_milestones, reached_index
 from parkgis.models import Parcel, Project, ProjectEvent
 from parkgis.models.base import PROJECT_HOLD_STAGES, PROJECT_STAGES
+from parkgis.projects.milestones import idle_deadline, is_idle, parse_milestones, reached_index
 
 _STARTED = PROJECT_STAGES.index("construction_started")
 
@@ -76,7 +76,7 @@ def idle_land(session: Session, *, today: date) -> list[IdleLand]:
     ----------
     session : Session
     today : date
-        The zone's calendar date (:func:`parkgis.milestones.zone_today`).
+        The zone's calendar date (:func:`parkgis.projects.milestones.zone_today`).
     """
     rows = session.execute(
         select(Project, Parcel)

@@ -18,7 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from parkgis.access import Principal, require_role
-from parkgis.coverage import COVERAGE_READERS, projected_srid, territories
+from parkgis.coverage.territories import COVERAGE_READERS, projected_srid, territories
 from parkgis.errors import Forbidden, NotFound
 from parkgis.geo import to_crs
 from parkgis.settings import Settings

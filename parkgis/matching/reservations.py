@@ -28,9 +28,9 @@ from sqlalchemy.orm import Session
 from parkgis.access import Principal, require_read, require_write
 from parkgis.audit import changes, record, snapshot
 from parkgis.errors import Conflict, Forbidden, InvalidInput, NotFound
-from parkgis.milestones import zone_today
 from parkgis.models import Enterprise, ExpansionRequest, Parcel, Reservation, Space
 from parkgis.settings import Settings
+from parkgis.zonetime import zone_today
 
 EXCLUSION_VIOLATION = "23P01"
 

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from parkgis.access import Principal, require_role
 from parkgis.audit import record
-from parkgis.coverage import no_jit, projected_srid
+from parkgis.coverage.territories import no_jit, projected_srid
 from parkgis.errors import Conflict, InvalidInput
 from parkgis.settings import Settings
 from parkgis.zonetime import zone_today
