@@ -9,6 +9,7 @@ import typer
 from parkgis.commands.common import clean_errors, fail, load_settings
 from parkgis.commands.coverage import draw_cmd
 from parkgis.commands.demo import demo_app
+from parkgis.commands.io import import_cmd
 from parkgis.commands.maps import map_app
 from parkgis.commands.match import match_cmd
 from parkgis.commands.projects import install_map_command, projects_app
@@ -136,6 +137,7 @@ install_map_command(map_app)  # `parkgis map projects` with --stage/--chain/--of
 app.add_typer(projects_app, name="projects")
 app.command("match")(match_cmd)
 app.command("draw")(draw_cmd)
+app.command("import")(import_cmd)
 
 
 def main() -> None:

@@ -300,6 +300,21 @@ class MatchSettings(BaseSettings):
     max_hold_days: int = Field(default=90, ge=1, le=3650)
 
 
+class ImportSettings(BaseSettings):
+    """File import and export (``parkgis import``/``export``, ``/api/v1/imports``).
+
+    ``PARKGIS_IMPORT_MAX_BYTES``
+        Largest file (and unpacked archive) an import accepts (default 200 MiB).
+    ``PARKGIS_IMPORT_BATCH_ROWS``
+        Features read and checked per batch (memory stays flat for big files).
+    """
+
+    model_config = SettingsConfigDict(**_COMMON)  # type: ignore[typeddict-item]
+
+    import_max_bytes: int = Field(default=200 * 1024 * 1024, ge=1024)
+    import_batch_rows: int = Field(default=50_000, ge=100)
+
+
 class Settings(BaseModel):
     """All settings, grouped by concern. ``Settings()`` reads the environment."""
 
@@ -310,3 +325,4 @@ class Settings(BaseModel):
     match: MatchSettings = Field(default_factory=MatchSettings)
     projects: ProjectSettings = Field(default_factory=ProjectSettings)
     coverage: CoverageSettings = Field(default_factory=CoverageSettings)
+    imports: ImportSettings = Field(default_factory=ImportSettings)

@@ -1,0 +1,332 @@
+"""Map a file's columns to a target's fields, cast them, and list each row's problems."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from parkgis.errors import InvalidInput
+from parkgis.io.targets import AREA_SYNONYMS, Field, Target
+from parkgis.models.base import PARCEL_STATUSES
+from parkgis.models.context import LANDMARK_SUBTYPES
+from parkgis.uscc import uscc_problem
+
+TRUE = {"true", "t", "yes", "y", "1", "是", "对", "有"}
+FALSE = {"false", "f", "no", "n", "0", "否", "无"}
+
+
+@dataclass
+class Problem:
+    """One thing wrong with one feature (``row`` is 1-based) or with the whole file."""
+
+    row: int | None
+    field: str | None
+    code: str
+    message: str
+    severity: str = "error"
+    location: list[float] | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-able form for the report (``location`` is lon/lat, EPSG:4326)."""
+        out = {k: v for k, v in self.__dict__.items() if v is not None}
+        return out
+
+
+def fold(name: str) -> str:
+    """Column name folded for matching: lower case, without spaces, ``_`` and ``-``."""
+    return re.sub(r"[\s_\-]+", "", str(name).strip().lower())
+
+
+@dataclass
+class Mapping:
+    """Which file column fills each target field, and what was left over."""
+
+    mapped: dict[str, str] = field(default_factory=dict)
+    set_values: dict[str, Any] = field(default_factory=dict)
+    unmapped: list[str] = field(default_factory=list)
+    missing_required: list[str] = field(default_factory=list)
+    area_source: str | None = None
+    id_source: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-able form for the report."""
+        return {
+            "mapped": self.mapped,
+            "set": self.set_values,
+            "unmapped": self.unmapped,
+            "missing_required": self.missing_required,
+            "area_column": self.area_source,
+        }
+
+
+def parse_pairs(items: list[str] | None, option: str) -> dict[str, str]:
+    """``["a=b", ...]`` → ``{"a": "b"}``; anything else is an error naming ``option``."""
+    out: dict[str, str] = {}
+    for item in items or []:
+        left, sep, right = item.partition("=")
+        if not sep or not left.strip():
+            raise InvalidInput(f"{item!r} is not target=value", field=option)
+        out[left.strip()] = right.strip()
+    return out
+
+
+def plan(
+    tgt: Target,
+    columns: list[str],
+    *,
+    overrides: dict[str, str],
+    sets: dict[str, str],
+    key: str | None,
+) -> Mapping:
+    """Decide the mapping (``--map`` first, then names and synonyms), before reading rows."""
+    m = Mapping()
+    names = set(tgt.names)
+    for t, s in overrides.items():
+        if t not in names and t != "id":
+            raise InvalidInput(
+                f"--map {t}={s}: {tgt.kind} have no field {t!r}; fields: {', '.join(tgt.names)}",
+                field="map",
+            )
+        if s not in columns:
+            raise InvalidInput(
+                f"--map {t}={s}: the file has no column {s!r}; columns: {', '.join(columns)}",
+                field="map",
+            )
+    for t in sets:
+        if t not in names:
+            raise InvalidInput(
+                f"--set {t}: {tgt.kind} have no field {t!r}; fields: {', '.join(tgt.names)}",
+                field="set",
+            )
+    folded = {fold(c): c for c in reversed(columns)}
+    used: set[str] = set()
+    for f in tgt.fields:
+        if f.name in sets:
+            continue
+        src = overrides.get(f.name)
+        if src is None:
+            for cand in (f.name, *f.synonyms):
+                c = folded.get(fold(cand))
+                if c is not None and c not in used:
+                    src = c
+                    break
+        if src is not None:
+            m.mapped[f.name] = src
+            used.add(src)
+    if key == "id" or "id" in overrides:
+        src = overrides.get("id") or folded.get("id")
+        if src is None:
+            raise InvalidInput("--key id needs an id column in the file", field="key")
+        m.id_source = src
+        used.add(src)
+    if tgt.area_field:
+        m.area_source = next(
+            (
+                folded[fold(a)]
+                for a in AREA_SYNONYMS
+                if fold(a) in folded and folded[fold(a)] not in used
+            ),
+            None,
+        )
+        if m.area_source:
+            used.add(m.area_source)
+    m.set_values = dict(sets)
+    m.unmapped = [c for c in columns if c not in used]
+    m.missing_required = [
+        f.name for f in tgt.fields if f.required and f.name not in m.mapped and f.name not in sets
+    ]
+    return m
+
+
+def _text(series: pd.Series) -> pd.Series:
+    def conv(v: Any) -> Any:
+        if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
+            return None
+        if isinstance(v, float) and v.is_integer():
+            v = int(v)
+        if isinstance(v, datetime | date):
+            v = v.isoformat()
+        text = str(v).strip()
+        return text or None
+
+    return series.map(conv).astype(object)
+
+
+def _dates(text: pd.Series) -> pd.Series:
+    cleaned = text.str.replace(r"[年月/.]", "-", regex=True).str.replace("日", "", regex=False)
+    parsed = pd.to_datetime(cleaned, errors="coerce", format="%Y-%m-%d")
+    retry = parsed.isna() & cleaned.notna()
+    if retry.any():
+        parsed[retry] = pd.to_datetime(cleaned[retry], errors="coerce", format="ISO8601")
+    return parsed
+
+
+def cast_column(f: Field, raw: pd.Series, rows: np.ndarray, problems: list[Problem]) -> list[Any]:
+    """Values of one field ready for COPY; cast failures and range errors go to ``problems``."""
+    text = _text(raw)
+    present = text.notna().to_numpy()
+    values: pd.Series
+    if f.kind in ("int", "float"):
+        num = pd.to_numeric(text, errors="coerce")
+        bad = present & num.isna().to_numpy()
+        if f.kind == "int":
+            bad |= present & ~num.isna().to_numpy() & (num.fillna(0) % 1 != 0).to_numpy()
+        out = num.astype(object).where(num.notna(), None)
+        if f.min is not None or f.max is not None:
+            lo = -np.inf if f.min is None else f.min
+            hi = np.inf if f.max is None else f.max
+            arr = num.to_numpy(dtype=float)
+            rng = present & ~bad & ((arr < lo) | (arr > hi))
+            for i in np.flatnonzero(rng)[:200]:
+                problems.append(
+                    Problem(
+                        int(rows[i]),
+                        f.name,
+                        "out_of_range",
+                        f"{text.iloc[i]} is outside {f.min}..{f.max}",
+                    )
+                )
+        conv = int if f.kind == "int" else float
+        values = pd.Series(
+            [None if v is None else conv(v) for v in out.tolist()], index=text.index, dtype=object
+        )
+        what = "an integer" if f.kind == "int" else "a number"
+    elif f.kind == "bool":
+        low = text.str.lower()
+        bad = present & ~low.isin(TRUE | FALSE).to_numpy()
+        values = low.map(lambda v: None if v is None else (v in TRUE)).astype(object)
+        what = "yes/no"
+    elif f.kind == "date":
+        parsed = _dates(text)
+        bad = present & parsed.isna().to_numpy()
+        values = parsed.dt.strftime("%Y-%m-%d").astype(object).where(parsed.notna(), None)
+        what = "a date (YYYY-MM-DD)"
+    elif f.kind == "json":
+
+        def js(v: Any) -> Any:
+            if v is None:
+                return None
+            try:
+                return json.dumps(json.loads(v), ensure_ascii=False)
+            except ValueError:
+                return float("nan")
+
+        values = text.map(js)
+        bad = present & values.map(lambda v: isinstance(v, float)).to_numpy()
+        values = values.where(~bad, None)
+        what = "JSON"
+    else:
+        values = text
+        bad = np.zeros(len(text), dtype=bool)
+        what = "text"
+        if f.max_len:
+            long = present & (text.str.len().fillna(0).to_numpy() > f.max_len)
+            for i in np.flatnonzero(long)[:200]:
+                problems.append(
+                    Problem(
+                        int(rows[i]),
+                        f.name,
+                        "too_long",
+                        f"{text.iloc[i]!r} is longer than {f.max_len}",
+                    )
+                )
+        if f.choices:
+            unknown = present & ~text.isin(f.choices).to_numpy()
+            for i in np.flatnonzero(unknown)[:200]:
+                problems.append(
+                    Problem(
+                        int(rows[i]),
+                        f.name,
+                        "unknown_value",
+                        f"{text.iloc[i]!r} is not one of {', '.join(f.choices)}",
+                    )
+                )
+    for i in np.flatnonzero(bad)[:200]:
+        problems.append(
+            Problem(int(rows[i]), f.name, "bad_type", f"{text.iloc[i]!r} is not {what}")
+        )
+    if bad.any():
+        values = values.where(~pd.Series(bad, index=values.index), None)
+    if f.required:
+        missing = ~present
+        for i in np.flatnonzero(missing)[:200]:
+            problems.append(Problem(int(rows[i]), f.name, "missing", "required value is empty"))
+    return values.tolist()
+
+
+def cast_batch(
+    tgt: Target, m: Mapping, attrs: pd.DataFrame, rows: np.ndarray, problems: list[Problem]
+) -> dict[str, list[Any]]:
+    """Every mapped or set field of one batch, cast (``rows`` are 1-based feature numbers)."""
+    n = len(attrs)
+    out: dict[str, list[Any]] = {}
+    for f in tgt.fields:
+        if f.name in m.mapped:
+            out[f.name] = cast_column(f, attrs[m.mapped[f.name]], rows, problems)
+        elif f.name in m.set_values:
+            one: list[Problem] = []
+            value = cast_column(
+                f, pd.Series([m.set_values[f.name]], dtype=object), np.array([0]), one
+            )[0]
+            for p in one:
+                problems.append(Problem(None, f.name, p.code, f"--set: {p.message}"))
+            out[f.name] = [value] * n
+    if m.id_source:
+        out["id"] = cast_column(
+            Field("id", "int", required=True), attrs[m.id_source], rows, problems
+        )
+    _row_rules(tgt, out, rows, problems)
+    if tgt.props_column:
+        rest = [c for c in m.unmapped if c in attrs.columns]
+        sub = attrs[rest].astype(object).where(attrs[rest].notna(), None) if rest else None
+        out[tgt.props_column] = [
+            json.dumps({k: _plain(v) for k, v in rec.items() if v is not None}, ensure_ascii=False)
+            for rec in (sub.to_dict("records") if sub is not None else [{}] * n)
+        ]
+    if m.area_source:
+        a = pd.to_numeric(_text(attrs[m.area_source]), errors="coerce")
+        out["_area"] = a.astype(object).where(a.notna(), None).tolist()
+    return out
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, np.generic):
+        return v.item()
+    if isinstance(v, datetime | date):
+        return v.isoformat()
+    return v
+
+
+def _row_rules(
+    tgt: Target, out: dict[str, list[Any]], rows: np.ndarray, problems: list[Problem]
+) -> None:
+    if "uscc" in out and tgt.kind == "enterprises":
+        for i, v in enumerate(out["uscc"]):
+            if v is not None and (why := uscc_problem(v)):
+                problems.append(Problem(int(rows[i]), "uscc", "bad_uscc", f"{v}: {why}"))
+    if tgt.kind == "parcels" and "status" in out:
+        need = set(PARCEL_STATUSES) - {"planned", "available"}
+        granted = out.get("granted_on", [None] * len(rows))
+        for i, (s, g) in enumerate(zip(out["status"], granted, strict=True)):
+            if s in need and g is None:
+                problems.append(
+                    Problem(int(rows[i]), "granted_on", "missing", f"status {s!r} needs granted_on")
+                )
+    if tgt.kind == "context" and "kind" in out:
+        sub = out.get("subtype", [None] * len(rows))
+        for i, (k, s) in enumerate(zip(out["kind"], sub, strict=True)):
+            if k == "landmark" and s not in LANDMARK_SUBTYPES:
+                problems.append(
+                    Problem(
+                        int(rows[i]),
+                        "subtype",
+                        "unknown_value",
+                        f"a landmark needs subtype {', '.join(LANDMARK_SUBTYPES)}",
+                    )
+                )

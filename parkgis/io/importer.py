@@ -1,0 +1,270 @@
+"""``import_file``: read, detect, check, stage and (unless told not to) load one file.
+
+The whole file is one transaction: every feature is staged, every check runs, and only
+when no feature has an error are the rows written (``would_load``). The caller commits
+when ``report["loaded"]`` is true and rolls back otherwise, so a refused file, a dry run,
+a crash or a ``kill -9`` leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import shapely
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from parkgis.access import Principal, require_role
+from parkgis.errors import InvalidInput
+from parkgis.io import stage
+from parkgis.io.bulk import copy_columns, ewkb_hex
+from parkgis.io.crs import CrsChoice, bounds_to_wgs84, choose_crs
+from parkgis.io.fields import Mapping, Problem, cast_batch, plan
+from parkgis.io.geometry import GeometryStats, prepare
+from parkgis.io.readers import open_reader
+from parkgis.io.source import open_source
+from parkgis.io.targets import Target, target
+from parkgis.io.write import plan as write_plan
+from parkgis.io.write import write
+from parkgis.models.context import Import
+from parkgis.settings import Settings
+
+MAX_LISTED = 50
+IMPORT_ROLES = ("admin", "planner")
+
+
+@dataclass
+class ImportOptions:
+    """What the caller asked for (the CLI's and the API's options)."""
+
+    kind: str
+    layer: str | None = None
+    crs: str | None = None
+    encoding: str | None = None
+    map: dict[str, str] = field(default_factory=dict)
+    set: dict[str, str] = field(default_factory=dict)
+    key: str | None = None
+    mode: str = "insert"
+    repair: bool = False
+    dry_run: bool = False
+
+
+def _key(tgt: Target, opts: ImportOptions) -> str | None:
+    key = opts.key or tgt.key
+    if opts.mode not in ("insert", "upsert"):
+        raise InvalidInput(f"mode {opts.mode!r} is not insert or upsert", field="mode")
+    if key is not None and key != "id" and key not in tgt.names:
+        raise InvalidInput(
+            f"{tgt.kind} have no field {key!r} to use as key; fields: {', '.join(tgt.names)}",
+            field="key",
+        )
+    if opts.mode == "upsert" and key is None:
+        raise InvalidInput(f"--mode upsert needs --key for {tgt.kind}", field="key")
+    return key
+
+
+def import_file(
+    session: Session,
+    path: Path,
+    opts: ImportOptions,
+    principal: Principal,
+    settings: Settings,
+    *,
+    file_name: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """Import one file of ``opts.kind`` and return the report (see the module docstring).
+
+    Parameters
+    ----------
+    session : Session
+        Its transaction receives the staging table and, when the file loads, the rows.
+    path : Path
+        The file (``.gpkg .shp .zip .geojson .json .fgb .kml .dxf .csv .xlsx``), in any
+        CRS that can be found (see :mod:`parkgis.io.crs`); stored as EPSG:4326.
+    progress : callable, optional
+        Called with (features read so far, features in the file) after each batch.
+
+    Returns
+    -------
+    dict
+        The report; ``would_load`` says whether the file is acceptable, ``loaded``
+        whether its rows were written (the caller then commits).
+
+    Raises
+    ------
+    InvalidInput, PayloadTooLarge
+        The file cannot be read at all (empty, unknown format, unsafe zip, no CRS, ...).
+    """
+    require_role(principal, IMPORT_ROLES, "import files")
+    tgt = target(opts.kind)
+    key = _key(tgt, opts)
+    with open_source(path, max_bytes=settings.imports.import_max_bytes, file_name=file_name) as src:
+        reader = open_reader(src, layer=opts.layer, encoding=opts.encoding)
+        mapping = plan(tgt, reader.columns, overrides=opts.map, sets=opts.set, key=key)
+        if reader.bounds is not None:
+            choice = choose_crs(
+                reader.declared_crs,
+                reader.bounds,
+                option=opts.crs,
+                zone_crs=settings.zone.projected_crs,
+            )
+        else:
+            choice = CrsChoice(None, "EPSG:4326", "no coordinates in the file")
+        names = [
+            f.name for f in tgt.fields if f.name in mapping.mapped or f.name in mapping.set_values
+        ]
+        if mapping.id_source:
+            names.insert(0, "id")
+        if tgt.props_column:
+            names.append(tgt.props_column)
+        if mapping.area_source:
+            names.append("_area")
+        conn = session.connection()
+        stage.create(conn, stage.columns_for(tgt, names))
+        problems: list[Problem] = []
+        stats = GeometryStats()
+        read = 0
+        for batch in reader.batches(settings.imports.import_batch_rows):
+            n = len(batch.geoms)
+            rows = np.arange(batch.offset + 1, batch.offset + n + 1)
+            before = len(problems)
+            geoms = prepare(
+                batch.geoms, rows, tgt, choice, repair=opts.repair, stats=stats, problems=problems
+            )
+            values = cast_batch(tgt, mapping, batch.attrs, rows, problems)
+            bad = {p.row for p in problems[before:] if p.severity == "error" and p.row}
+            data: dict[str, Any] = {"_row": rows.tolist()}
+            data.update({k: values.get(k, [None] * n) for k in names})
+            data["geom"] = ewkb_hex(shapely.to_wkb(geoms), 4326) if n else []
+            data["_ok"] = [int(r) not in bad for r in rows]
+            copy_columns(conn, stage.STAGE, data)
+            read += n
+            if not reader.encoding.samples:
+                reader.encoding.samples = _samples(batch.attrs)
+            if progress is not None:
+                progress(read, reader.count)
+        conn.execute(text(f"ANALYZE {stage.STAGE}"))
+        staged = [k for k in names]
+        problems += stage.check(conn, tgt, staged, key, opts.mode)
+        errs = [p for p in problems if p.severity == "error"]
+        bad_rows = sorted({p.row for p in errs if p.row})
+        if bad_rows:
+            conn.execute(
+                text(f"UPDATE {stage.STAGE} SET _ok = false WHERE _row = ANY(:r)"), {"r": bad_rows}
+            )
+        if tgt.geom_required and tgt.geom_column is None:
+            pass
+        cols = [c for c in names if c not in ("_area",)]
+        counts = write_plan(conn, tgt, cols, key, opts.mode)
+        file_errors = [p for p in errs if p.row is None]
+        would_load = not errs and not mapping.missing_required and read > 0
+        report = _report(src, reader, opts, key, choice, stats, mapping, problems, counts, read)
+        report["would_load"] = would_load
+        report["loaded"] = False
+        report["import_id"] = None
+        if file_errors or mapping.missing_required:
+            report["problems"]["file"] = [p.as_dict() for p in file_errors]
+        if would_load and not opts.dry_run:
+            imp = Import(
+                user_id=principal.user_id,
+                actor=principal.name,
+                kind=tgt.kind,
+                mode=opts.mode,
+                file_name=src.file_name,
+                sha256=src.sha256,
+                size_bytes=src.size_bytes,
+                driver=reader.driver,
+                layer=reader.layer,
+                features=read,
+                report={},
+            )
+            session.add(imp)
+            session.flush()
+            inserted, updated = write(
+                conn,
+                tgt,
+                cols,
+                key=key,
+                mode=opts.mode,
+                import_id=imp.id,
+                sha256=src.sha256,
+                user_id=principal.user_id,
+                actor=principal.name,
+            )
+            report["counts"] = {
+                "insert": inserted,
+                "update": updated,
+                "skip": read - inserted - updated,
+            }
+            report["loaded"] = True
+            report["import_id"] = imp.id
+            imp.inserted, imp.updated = inserted, updated
+            imp.skipped = read - inserted - updated
+            imp.report = report
+            session.flush()
+        return report
+
+
+def _samples(attrs: Any) -> list[str]:
+    texts = [
+        str(v)
+        for c in attrs.columns
+        if attrs[c].dtype == object
+        for v in attrs[c].dropna().head(50)
+        if isinstance(v, str) and v.strip()
+    ]
+    return ([t for t in texts if not t.isascii()] + [t for t in texts if t.isascii()])[:3]
+
+
+def _report(
+    src: Any,
+    reader: Any,
+    opts: ImportOptions,
+    key: str | None,
+    choice: CrsChoice,
+    stats: GeometryStats,
+    mapping: Mapping,
+    problems: list[Problem],
+    counts: Any,
+    read: int,
+) -> dict[str, Any]:
+    errors = sum(p.severity == "error" for p in problems)
+    ordered = sorted(problems, key=lambda p: (p.row is not None, p.row or 0))
+    bbox = None
+    if stats.bounds is not None:
+        bbox = [round(v, 7) for v in stats.bounds]
+    elif reader.bounds is not None and choice.used != "gcj02":
+        bbox = [round(v, 7) for v in bounds_to_wgs84(reader.bounds, choice.used)]
+    return {
+        "file": {
+            "name": src.file_name,
+            "size_bytes": src.size_bytes,
+            "sha256": src.sha256,
+            "member": src.archive_member,
+        },
+        "kind": opts.kind,
+        "mode": opts.mode,
+        "key": key,
+        "driver": reader.driver,
+        "layers": reader.layers,
+        "layer": reader.layer,
+        "features": read,
+        "encoding": reader.encoding.as_dict(),
+        "crs": choice.as_dict(),
+        "bbox_4326": bbox,
+        "geometry": stats.as_dict(),
+        "fields": mapping.as_dict(),
+        "problems": {
+            "count": len(problems),
+            "errors": errors,
+            "warnings": len(problems) - errors,
+            "rows_with_errors": len({p.row for p in problems if p.severity == "error"}),
+            "first": [p.as_dict() for p in ordered[:MAX_LISTED]],
+        },
+        "counts": {"insert": counts.insert, "update": counts.update, "skip": counts.skip},
+    }

@@ -1,0 +1,145 @@
+"""The staging table of an import: every feature goes here first, then checks run in SQL.
+
+``io_stage`` is a temporary table dropped at commit or rollback. Duplicate keys, keys
+already stored, references to missing rows, area columns that disagree with the geodesic
+area and overlaps with stored parcels are all found here, in the same transaction that
+later writes the rows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from parkgis.io.fields import Problem
+from parkgis.io.targets import Field, Target
+
+STAGE = "io_stage"
+SQL_TYPES = {
+    "text": "text",
+    "int": "bigint",
+    "float": "double precision",
+    "bool": "boolean",
+    "date": "date",
+    "json": "jsonb",
+}
+AREA_TOLERANCE = 0.01
+"""An area column may differ from the geodesic area by this fraction before it is reported."""
+OVERLAP_MIN_M2 = 1.0
+LIMIT = 200
+
+
+def create(conn: Connection, columns: list[tuple[str, str]]) -> None:
+    """Create the staging table with ``_row``, the given ``(name, sql type)`` and ``geom``."""
+    cols = "".join(f'"{n}" {t}, ' for n, t in columns)
+    conn.execute(text(f"DROP TABLE IF EXISTS {STAGE}"))
+    conn.execute(
+        text(
+            f"CREATE TEMP TABLE {STAGE} (_row integer PRIMARY KEY, {cols}"
+            "geom geometry(Geometry, 4326), _ok boolean NOT NULL) ON COMMIT DROP"
+        )
+    )
+
+
+def columns_for(tgt: Target, names: list[str]) -> list[tuple[str, str]]:
+    """SQL column definitions for the staged field names (plus props, id and _area)."""
+    out: list[tuple[str, str]] = []
+    for n in names:
+        if n == "id":
+            out.append(("id", "bigint"))
+        elif n == "_area":
+            out.append(("_area", "double precision"))
+        elif n == tgt.props_column:
+            out.append((n, "jsonb"))
+        else:
+            out.append((n, SQL_TYPES[tgt.field(n).kind]))
+    return out
+
+
+def _rows(conn: Connection, sql: str, **params: Any) -> list[Any]:
+    return list(conn.execute(text(sql), params))
+
+
+def check(
+    conn: Connection, tgt: Target, staged: list[str], key: str | None, mode: str
+) -> list[Problem]:
+    """SQL checks on the staged rows (see the module docstring)."""
+    out: list[Problem] = []
+    if key and key in staged:
+        for k, rows in _rows(
+            conn,
+            f'SELECT "{key}"::text, array_agg(_row ORDER BY _row) FROM {STAGE} '
+            f'WHERE "{key}" IS NOT NULL GROUP BY 1 HAVING count(*) > 1 ORDER BY min(_row) '
+            f"LIMIT {LIMIT}",
+        ):
+            for r in rows:
+                others = ", ".join(str(x) for x in rows if x != r)
+                out.append(
+                    Problem(
+                        r, key, "duplicate_key", f"{key} {k!r} appears again in row(s) {others}"
+                    )
+                )
+        if mode == "insert":
+            for r, k in _rows(
+                conn,
+                f'SELECT s._row, s."{key}"::text FROM {STAGE} s JOIN {tgt.table} t '
+                f'ON t."{key}" = s."{key}" ORDER BY 1 LIMIT {LIMIT}',
+            ):
+                out.append(
+                    Problem(r, key, "exists", f"{key} {k!r} is already stored (use --mode upsert)")
+                )
+    for f in tgt.fields:
+        if f.references and f.name in staged:
+            out += _missing_refs(conn, f)
+    if "_area" in staged:
+        for r, given, actual in _rows(
+            conn,
+            f"SELECT _row, _area, ST_Area(geom::geography) a FROM {STAGE} "
+            "WHERE _area IS NOT NULL AND geom IS NOT NULL AND "
+            f"abs(_area - ST_Area(geom::geography)) > {AREA_TOLERANCE} * "
+            f"greatest(ST_Area(geom::geography), 1) ORDER BY _row LIMIT {LIMIT}",
+        ):
+            out.append(
+                Problem(
+                    r,
+                    "area",
+                    "area_differs",
+                    f"the file says {given:,.1f} m², the geometry measures "
+                    f"{actual:,.1f} m² (the measured area is stored)",
+                    "warning",
+                )
+            )
+    if tgt.table == "parcels":
+        same = "AND t.code IS DISTINCT FROM s.code" if "code" in staged else ""
+        for r, code, area in _rows(
+            conn,
+            f"SELECT s._row, t.code, ST_Area(ST_Intersection(s.geom, t.geom)::geography) "
+            f"FROM {STAGE} s JOIN parcels t ON ST_Intersects(s.geom, t.geom) {same} "
+            f"WHERE ST_Area(ST_Intersection(s.geom, t.geom)::geography) > {OVERLAP_MIN_M2} "
+            f"ORDER BY 1 LIMIT {LIMIT}",
+        ):
+            out.append(
+                Problem(
+                    r,
+                    "geometry",
+                    "overlaps_stored",
+                    f"overlaps stored parcel {code} by {area:,.0f} m²",
+                    "warning",
+                )
+            )
+    return out
+
+
+def _missing_refs(conn: Connection, f: Field) -> list[Problem]:
+    assert f.references is not None
+    table, col = f.references.split(".")
+    return [
+        Problem(r, f.name, "unknown_reference", f"{v!r} is not a stored {table}.{col}")
+        for r, v in _rows(
+            conn,
+            f'SELECT s._row, s."{f.name}"::text FROM {STAGE} s WHERE s."{f.name}" IS NOT NULL '
+            f'AND NOT EXISTS (SELECT 1 FROM {table} r WHERE r."{col}" = s."{f.name}") '
+            f"ORDER BY 1 LIMIT {LIMIT}",
+        )
+    ]

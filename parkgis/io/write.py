@@ -1,0 +1,141 @@
+"""Write staged rows into their table: insert, or upsert by key with version bumps and audit.
+
+Everything happens in SQL on the staging table, in the caller's transaction. Every row
+written gets an audit row (action ``import`` for new rows, ``update`` for changed ones)
+whose ``after`` carries ``_import: {id, sha256}``. Updated rows get ``version + 1``.
+Rows whose values equal the stored ones are skipped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from parkgis.io.stage import STAGE
+from parkgis.io.targets import Target
+
+
+@dataclass
+class Plan:
+    """What a load would do."""
+
+    insert: int
+    update: int
+    skip: int
+
+
+def _differs(cols: list[str], geom_col: str | None) -> str:
+    parts = [f'(t."{c}")::text IS DISTINCT FROM (s."{c}")::text' for c in cols]
+    if geom_col:
+        parts.append(
+            f"NOT (t.{geom_col} IS NOT DISTINCT FROM s.geom OR ST_OrderingEquals(t.{geom_col}, "
+            "s.geom))"
+        )
+    return " OR ".join(parts) or "false"
+
+
+def plan(conn: Connection, tgt: Target, cols: list[str], key: str | None, mode: str) -> Plan:
+    """Counts of rows to insert, update and skip (only rows without errors, ``_ok``)."""
+    total = conn.execute(text(f"SELECT count(*) FROM {STAGE} WHERE _ok")).scalar_one()
+    if mode != "upsert" or not key:
+        return Plan(int(total), 0, 0)
+    matched, changed = conn.execute(
+        text(
+            f"SELECT count(*), count(*) FILTER (WHERE {_differs(cols, tgt.geom_column)}) "
+            f'FROM {STAGE} s JOIN {tgt.table} t ON t."{key}" = s."{key}" WHERE s._ok'
+        )
+    ).one()
+    return Plan(int(total - matched), int(changed), int(matched - changed))
+
+
+def write(
+    conn: Connection,
+    tgt: Target,
+    cols: list[str],
+    *,
+    key: str | None,
+    mode: str,
+    import_id: int,
+    sha256: str,
+    user_id: int | None,
+    actor: str,
+) -> tuple[int, int]:
+    """Insert new rows and update changed ones; return (inserted, updated)."""
+    geom = tgt.geom_column
+    ins_cols = list(cols)
+    sel_cols = [f's."{c}"' for c in cols]
+    if geom:
+        ins_cols.append(geom)
+        sel_cols.append("s.geom")
+    if tgt.table == "context_features":
+        ins_cols.append("import_id")
+        sel_cols.append("CAST(:iid AS integer)")
+    params: dict[str, Any] = {
+        "iid": import_id,
+        "sha": sha256,
+        "uid": user_id,
+        "actor": actor,
+        "entity": tgt.table,
+    }
+    stamp = (
+        "jsonb_build_object('_import', jsonb_build_object('id', CAST(:iid AS integer), "
+        "'sha256', CAST(:sha AS text)))"
+    )
+    geo_json = (
+        f"jsonb_build_object('{geom}', ST_AsGeoJSON(x.{geom})::jsonb)" if geom else "'{}'::jsonb"
+    )
+    unmatched = ""
+    if mode == "upsert" and key:
+        unmatched = f'AND NOT EXISTS (SELECT 1 FROM {tgt.table} t WHERE t."{key}" = s."{key}")'
+    quoted = ", ".join(f'"{c}"' for c in ins_cols)
+    inserted = conn.execute(
+        text(
+            f"WITH x AS (INSERT INTO {tgt.table} ({quoted}) "
+            f"SELECT {', '.join(sel_cols)} FROM {STAGE} s WHERE s._ok {unmatched} "
+            f"ORDER BY s._row RETURNING *), "
+            f"a AS (INSERT INTO audit_log (user_id, actor, action, entity, entity_id, after) "
+            f"SELECT CAST(:uid AS integer), CAST(:actor AS text), 'import', "
+            f"CAST(:entity AS text), x.id, "
+            f"(to_jsonb(x) - '{geom or ''}') || {geo_json} || {stamp} FROM x) "
+            f"SELECT count(*) FROM x"
+        ),
+        params,
+    ).scalar_one()
+    updated = 0
+    if mode == "upsert" and key:
+        sets = [f'"{c}" = s."{c}"' for c in cols if c != key]
+        if geom:
+            sets.append(f"{geom} = s.geom")
+        if tgt.table == "context_features":
+            sets.append("import_id = CAST(:iid AS integer)")
+        sets += ["version = t.version + 1", "updated_at = now()"]
+        updated = conn.execute(
+            text(
+                f"WITH s AS (SELECT s.*, t.id AS _tid, "
+                f"(to_jsonb(t) - '{geom or ''}') || "
+                f"{geo_json.replace('x.', 't.')} AS _before "
+                f'FROM {STAGE} s JOIN {tgt.table} t ON t."{key}" = s."{key}" '
+                f"WHERE s._ok AND ({_differs(cols, geom)})), "
+                f"x AS (UPDATE {tgt.table} t SET {', '.join(sets)} FROM s WHERE t.id = s._tid "
+                f"RETURNING t.*, s._before), "
+                f"j AS (SELECT x.id, x._before AS b, (to_jsonb(x) - '_before' - '{geom or ''}') "
+                f"|| {geo_json} AS n FROM x), "
+                f"a AS (INSERT INTO audit_log (user_id, actor, action, entity, entity_id, "
+                f"before, after) SELECT CAST(:uid AS integer), CAST(:actor AS text), 'update', "
+                f"CAST(:entity AS text), j.id, "
+                f"(SELECT jsonb_object_agg(k, v) FROM jsonb_each(j.b) e(k, v) "
+                f" WHERE j.n -> k IS DISTINCT FROM v AND k <> 'updated_at' OR k = 'version'), "
+                f"(SELECT jsonb_object_agg(k, v) FROM jsonb_each(j.n) e(k, v) "
+                f" WHERE j.b -> k IS DISTINCT FROM v AND k <> 'updated_at' OR k = 'version') "
+                f"|| {stamp} FROM j) "
+                f"SELECT count(*) FROM x"
+            ),
+            params,
+        ).scalar_one()
+    if "id" in cols:
+        from parkgis.io.bulk import reset_sequences
+
+        reset_sequences(conn, [tgt.table])
+    return int(inserted), int(updated)

@@ -1,0 +1,91 @@
+"""Bad files: each gets one clear error (CLI: one line, exit 2) and nothing is written."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from parkgis.access import Principal
+from parkgis.errors import InvalidInput, PayloadTooLarge
+from parkgis.io.importer import ImportOptions, import_file
+from parkgis.settings import ImportSettings, Settings
+from tests.io import files
+
+ROOT = Path(__file__).resolve().parents[2]
+ADMIN = Principal(name="io-test", role="admin")
+
+
+def bad_files(tmp: Path) -> dict[str, tuple[Path, str]]:
+    empty = tmp / "empty.gpkg"
+    empty.write_bytes(b"")
+    shp_dir = tmp / "nodbf"
+    shp = files.gbk_shapefile(shp_dir, cpg=None)
+    shp.with_suffix(".dbf").unlink()
+    unknown = tmp / "plots.txt"
+    unknown.write_text("hello")
+    return {
+        "empty": (empty, "empty (0 bytes)"),
+        "no_dbf": (shp, "needs its .dbf"),
+        "bomb": (files.zip_bomb(tmp / "bomb.zip"), "zip bomb"),
+        "traversal": (files.traversal_zip(tmp / "evil.zip"), "path traversal"),
+        "unknown": (unknown, "unknown format '.txt'"),
+    }
+
+
+@pytest.mark.parametrize("name", ["empty", "no_dbf", "bomb", "traversal", "unknown"])
+def test_library_refuses_with_reason(session, settings, tmp_path, name) -> None:
+    path, reason = bad_files(tmp_path)[name]
+    before = session.execute(text("SELECT count(*) FROM imports")).scalar_one()
+    with pytest.raises(InvalidInput) as err:
+        import_file(session, path, ImportOptions(kind="parcels"), ADMIN, settings)
+    assert reason in str(err.value)
+    assert session.execute(text("SELECT count(*) FROM imports")).scalar_one() == before
+
+
+def test_over_the_limit(session, settings, tmp_path) -> None:
+    small = Settings(db=settings.db, imports=ImportSettings(import_max_bytes=1024))
+    path = files.firms_xlsx(tmp_path / "firms.xlsx")
+    with pytest.raises(PayloadTooLarge, match="over the import limit of 1,024"):
+        import_file(session, path, ImportOptions(kind="parcels"), ADMIN, small)
+
+
+def cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    full = dict(os.environ)
+    full.update(PARKGIS_DB_NAME="parkgis_test", **env)
+    return subprocess.run(
+        [sys.executable, "-m", "parkgis", *args],
+        env=full,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_cli_one_line_exit_2(engine, tmp_path) -> None:
+    cases = bad_files(tmp_path)
+    for name in ("empty", "bomb", "unknown"):
+        path, reason = cases[name]
+        proc = cli("import", "parcels", str(path))
+        assert proc.returncode == 2, proc.stderr
+        lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+        assert len(lines) == 1 and reason in lines[0] and "Traceback" not in proc.stderr
+    big = files.firms_xlsx(tmp_path / "big.xlsx")
+    proc = cli("import", "parcels", str(big), PARKGIS_IMPORT_MAX_BYTES="1024")
+    assert proc.returncode == 2 and "over the import limit" in proc.stderr
+
+
+def test_cli_refused_report_exits_2_and_writes_nothing(engine, tmp_path) -> None:
+    g = files.bowtie_geojson(tmp_path / "p.geojson")
+    with engine.connect() as c:
+        n0 = c.execute(text("SELECT count(*) FROM parcels")).scalar_one()
+    proc = cli("import", "parcels", str(g))
+    assert proc.returncode == 2
+    assert "Self-intersection" in proc.stdout and "would NOT load" in proc.stdout
+    with engine.connect() as c:
+        assert c.execute(text("SELECT count(*) FROM parcels")).scalar_one() == n0
