@@ -315,6 +315,46 @@ class ImportSettings(BaseSettings):
     import_batch_rows: int = Field(default=50_000, ge=100)
 
 
+class LanduseSettings(BaseSettings):
+    """The planners' land-use review (env prefix ``PARKGIS_LANDUSE_``; issue 13).
+
+    ``PARKGIS_LANDUSE_BUILDING_COEFFICIENT_FLOOR`` (default 0.30)
+        Lowest building coefficient (建筑系数) of industrial land, as a fraction (30% in the
+        2008 工业项目建设用地控制指标).
+    ``PARKGIS_LANDUSE_MIN_MU`` (default 3)
+        Firms using at least this much land, in mu (亩), are graded in the 亩均 evaluation.
+    ``PARKGIS_LANDUSE_WEIGHT_TAX`` / ``_OUTPUT`` / ``_LABOUR`` / ``_ENERGY`` / ``_RND``
+        Weights of tax per mu (40), output per mu (30), output per employee (15), and the
+        last 15 shared by energy efficiency (7.5) and R&D share (7.5). A firm without the
+        data for an indicator is scored on the others, their weights rescaled.
+    ``PARKGIS_LANDUSE_SCORE_CAP`` (default 3)
+        Most one indicator's ratio to the zone average may count, so one outlier figure
+        does not decide a grade.
+    ``PARKGIS_LANDUSE_GRADE_CUTOFFS`` (default ``[0.25, 0.70, 0.95]``)
+        Cumulative shares of graded firms, best first, that end grades A, B and C; the
+        rest are D. Firms with equal scores share the better grade.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="PARKGIS_LANDUSE_", extra="ignore", env_file=None)
+
+    building_coefficient_floor: float = Field(default=0.30, ge=0, le=1)
+    min_mu: float = Field(default=3.0, ge=0)
+    weight_tax: float = Field(default=40.0, ge=0)
+    weight_output: float = Field(default=30.0, ge=0)
+    weight_labour: float = Field(default=15.0, ge=0)
+    weight_energy: float = Field(default=7.5, ge=0)
+    weight_rnd: float = Field(default=7.5, ge=0)
+    score_cap: float = Field(default=3.0, gt=0)
+    grade_cutoffs: tuple[float, float, float] = (0.25, 0.70, 0.95)
+
+    @field_validator("grade_cutoffs")
+    @classmethod
+    def _cutoffs_ordered(cls, v: tuple[float, float, float]) -> tuple[float, float, float]:
+        if not (0 < v[0] <= v[1] <= v[2] <= 1):
+            raise ValueError("grade cut-offs must rise within (0, 1], e.g. [0.25, 0.70, 0.95]")
+        return v
+
+
 class Settings(BaseModel):
     """All settings, grouped by concern. ``Settings()`` reads the environment."""
 
@@ -326,3 +366,4 @@ class Settings(BaseModel):
     projects: ProjectSettings = Field(default_factory=ProjectSettings)
     coverage: CoverageSettings = Field(default_factory=CoverageSettings)
     imports: ImportSettings = Field(default_factory=ImportSettings)
+    landuse: LanduseSettings = Field(default_factory=LanduseSettings)

@@ -93,7 +93,7 @@ ENTERPRISES = Layer(
     _cols(
         "id:int name name_en uscc industry_chain industry_code above_scale:bool employees:int "
         "output_cny:float tax_cny:float contact_name contact_phone contact_email address "
-        "parcel_id:int building_id:int"
+        "parcel_id:int building_id:int energy_tce:float rnd_cny:float"
     ),
     "geom",
     "Point",
@@ -102,7 +102,8 @@ PARCELS = Layer(
     "parcels",
     _cols(
         "id:int code land_use status holder_enterprise_id:int granted_on:date "
-        "agreed_start_on:date max_far:float price_cny_m2:float address idle_flagged_on:date"
+        "agreed_start_on:date max_far:float price_cny_m2:float address idle_flagged_on:date "
+        "structures_yard_m2:float"
     ),
     "geom",
     "MultiPolygon",
@@ -111,7 +112,7 @@ BUILDINGS = Layer(
     "buildings",
     _cols(
         "id:int parcel_id:int name floors:int gross_floor_area_m2:float height_m:float owner "
-        "standard_factory:bool"
+        "standard_factory:bool storey_heights_m:json"
     ),
     "geom",
     "Polygon",

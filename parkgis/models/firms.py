@@ -25,7 +25,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from parkgis.models.base import Base, Versioned
 
-ENTERPRISE_SENSITIVE = ("output_cny", "tax_cny", "contact_name", "contact_phone", "contact_email")
+ENTERPRISE_SENSITIVE = (
+    "output_cny",
+    "tax_cny",
+    "energy_tce",
+    "rnd_cny",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+)
 OFFICER_SENSITIVE = ("phone",)
 
 
@@ -46,6 +54,10 @@ class Enterprise(Versioned, Base):
     employees: Mapped[int | None] = mapped_column(Integer)
     output_cny: Mapped[float | None] = mapped_column(Float)
     tax_cny: Mapped[float | None] = mapped_column(Float)
+    energy_tce: Mapped[float | None] = mapped_column(Float)
+    """Comprehensive energy use a year, t of standard coal (综合能耗; issue 13)."""
+    rnd_cny: Mapped[float | None] = mapped_column(Float)
+    """R&D spending a year in CNY (研发经费; issue 13)."""
     contact_name: Mapped[str | None] = mapped_column(Text)
     contact_phone: Mapped[str | None] = mapped_column(String(32))
     contact_email: Mapped[str | None] = mapped_column(Text)
@@ -65,6 +77,8 @@ class Enterprise(Versioned, Base):
         CheckConstraint("employees IS NULL OR employees >= 0", name="employees_nonneg"),
         CheckConstraint("output_cny IS NULL OR output_cny >= 0", name="output_nonneg"),
         CheckConstraint("tax_cny IS NULL OR tax_cny >= 0", name="tax_nonneg"),
+        CheckConstraint("energy_tce IS NULL OR energy_tce >= 0", name="energy_nonneg"),
+        CheckConstraint("rnd_cny IS NULL OR rnd_cny >= 0", name="rnd_nonneg"),
         CheckConstraint(
             "industry_code IS NULL OR industry_code ~ '^[A-T][0-9]{2,4}$'",
             name="industry_code_form",

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from parkgis.geo import M2_PER_MU
@@ -90,6 +91,8 @@ class Parcel(Versioned, Base):
     price_cny_m2: Mapped[float | None] = mapped_column(Float)
     address: Mapped[str | None] = mapped_column(Text)
     idle_flagged_on: Mapped[date | None] = mapped_column(Date)
+    structures_yard_m2: Mapped[float | None] = mapped_column(Float)
+    """Ground under structures and open yards (m², issue 13): counts in the building coefficient."""
     geom: Mapped[WKBElement] = mapped_column(
         Geometry("MULTIPOLYGON", srid=4326, spatial_index=True), nullable=False
     )
@@ -101,6 +104,9 @@ class Parcel(Versioned, Base):
         CheckConstraint("ST_IsValid(geom)", name="geom_valid"),
         CheckConstraint("max_far IS NULL OR (max_far > 0 AND max_far <= 20)", name="far_range"),
         CheckConstraint("price_cny_m2 IS NULL OR price_cny_m2 >= 0", name="price_nonneg"),
+        CheckConstraint(
+            "structures_yard_m2 IS NULL OR structures_yard_m2 >= 0", name="structures_yard_nonneg"
+        ),
         CheckConstraint(
             "status NOT IN ('granted', 'under_construction', 'built', 'idle') "
             "OR granted_on IS NOT NULL",
@@ -124,6 +130,8 @@ class Building(Versioned, Base):
     height_m: Mapped[float | None] = mapped_column(Float)
     owner: Mapped[str | None] = mapped_column(Text)
     standard_factory: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="false")
+    storey_heights_m: Mapped[list[float] | None] = mapped_column(JSONB)
+    """Storey heights in metres, ground floor first (issue 13: a storey over 8 m counts twice)."""
     geom: Mapped[WKBElement] = mapped_column(
         Geometry("POLYGON", srid=4326, spatial_index=True), nullable=False
     )
@@ -131,6 +139,10 @@ class Building(Versioned, Base):
 
     __table_args__ = (
         CheckConstraint("floors >= 1 AND floors <= 200", name="floors_range"),
+        CheckConstraint(
+            "storey_heights_m IS NULL OR jsonb_typeof(storey_heights_m) = 'array'",
+            name="storey_heights_array",
+        ),
         CheckConstraint(
             "gross_floor_area_m2 IS NULL OR gross_floor_area_m2 > 0", name="gfa_positive"
         ),
