@@ -241,14 +241,14 @@ def test_home_page(client: TestClient, lang: str, words: str) -> None:
     r = client.get("/", params={"lang": lang})
     assert r.status_code == 200
     html = r.text
-    for kind in ("parcels", "projects", "coverage"):
-        assert f'href="/maps/{kind}?lang={lang}"' in html
-    for kind in ("prospect", "landuse"):  # not built yet: no dead links
+    assert f'href="/maps/parcels?lang={lang}"' in html
+    for kind in ("projects", "coverage"):  # anonymous callers may not open these: no link
         assert f"/maps/{kind}" not in html
-    assert 'href="/docs"' in html and 'href="/ogc"' in html
+    assert 'href="/docs"' in html and 'href="/ogc?f=html"' in html
     assert words in html
     assert set(URL.findall(html)) == set()
-    assert all(u.startswith("/assets/") for u in A.linked_files(html))
+    local = ("/assets/", "/favicon.svg", "/static/frame.js")
+    assert all(u.startswith(local) for u in A.linked_files(html))
     assert client.get("/", params={"lang": "xx"}).status_code == 400
 
 

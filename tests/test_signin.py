@@ -28,7 +28,7 @@ def planner_token(engine: Engine) -> Iterator[str]:
 
 
 @pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
+def client(settings: Settings, engine: Engine) -> Iterator[TestClient]:
     with TestClient(create_app(settings), follow_redirects=False) as c:
         yield c
 
@@ -43,8 +43,8 @@ def test_form_is_served_in_both_languages(client: TestClient) -> None:
 
 def test_bad_token_is_refused_without_cookie(client: TestClient) -> None:
     r = client.post("/login", data={"token": "pgis_nope", "lang": "en"})
-    assert r.status_code == 401 and "not valid" in r.text
-    assert "set-cookie" not in r.headers
+    assert r.status_code == 401 and "not valid" in r.text, r.text
+    assert "parkgis_token" not in r.headers.get("set-cookie", "")
 
 
 def test_good_token_sets_a_strict_httponly_cookie(client: TestClient, planner_token: str) -> None:

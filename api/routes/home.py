@@ -1,70 +1,53 @@
-"""``GET /``: the home page (what parkgis is, its maps and APIs), in zh or en.
-
-Jinja2 with autoescape; styles and icons come from the app's ``/assets`` only.
+"""``GET /``: the home page (the pages this caller may open), plus the favicon and the
+frame's script.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+from fastapi import APIRouter
+from starlette.responses import HTMLResponse, Response
 
-from fastapi import APIRouter, Request
-from fastapi.templating import Jinja2Templates
-from starlette.responses import HTMLResponse
-
-from api.deps import PrincipalDep, SettingsDep
+from api.pages import FrameDep, page_response
 from parkgis import __version__
-from parkgis.maps.i18n import resolve_lang, t
-from parkgis.maps.registry import MAP_KINDS
+from parkgis.maps.i18n import t
+from parkgis.pages import favicon
+from parkgis.pages.env import STATIC
 
 router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
 
-MAPS = (
-    ("parcels", "fa-map"),
-    ("projects", "fa-flag-checkered"),
-    ("coverage", "fa-people-group"),
-    ("prospect", "fa-handshake"),
-    ("landuse", "fa-chart-pie"),
-)
-APIS = (("/docs", "docs", "fa-book"), ("/ogc", "ogc", "fa-layer-group"))
+_CACHE = {"Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff"}
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(
-    request: Request, settings: SettingsDep, principal: PrincipalDep, lang: str | None = None
-) -> HTMLResponse:
-    """The home page; ``lang=zh|en`` (default ``PARKGIS_LANGUAGE``)."""
-    lg = resolve_lang(lang, settings.zone.language)
-    keys = ("title", "lead", "maps", "api", "download", "other_lang")
-    context = {
-        "L": {k: t(f"home.{k}", lg) for k in keys}
-        | {k: t(f"signin.{k}", lg) for k in ("as", "out", "link")},
-        "user": None if principal.anonymous else f"{principal.name} ({principal.role})",
-        "html_lang": "zh-CN" if lg == "zh" else "en",
-        "other_lang": "en" if lg == "zh" else "zh",
-        "maps": [
-            {
-                "path": f"/maps/{kind}",
-                "href": f"/maps/{kind}?lang={lg}",
-                "label": t(f"home.map.{kind}", lg),
-                "icon": icon,
-            }
-            for kind, icon in MAPS
-            if kind in MAP_KINDS  # maps not built yet are not linked
-        ],
-        "apis": [
-            {"path": path, "href": path, "label": t(f"home.api.{key}", lg), "icon": icon}
-            for path, key, icon in APIS
-        ],
-        "version": __version__,
-    }
-    return templates.TemplateResponse(
-        request,
+def home(frame: FrameDep) -> HTMLResponse:
+    """The home page; ``lang=zh|en`` (else the cookie, else ``PARKGIS_LANGUAGE``)."""
+    lang = frame.lang
+    keys = ("lead", "download")
+    return page_response(
+        frame,
         "home.html",
-        context,
-        headers={
-            "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; "
-            "img-src 'self' data:; base-uri 'none'; form-action 'self'",
-            "X-Content-Type-Options": "nosniff",
-        },
+        title=t("home.title", lang),
+        L={k: t(f"home.{k}", lang) for k in keys},
+        describe={key: t(f"home.map.{key}", lang) for key in ("parcels", "projects", "coverage")},
+        version=__version__,
+    )
+
+
+@router.get("/favicon.ico")
+def favicon_ico() -> Response:
+    """The icon as ICO (browsers ask for it on their own)."""
+    return Response(favicon.ico(), media_type="image/x-icon", headers=_CACHE)
+
+
+@router.get("/favicon.svg")
+def favicon_svg() -> Response:
+    """The icon as SVG."""
+    return Response(favicon.svg(), media_type="image/svg+xml", headers=_CACHE)
+
+
+@router.get("/static/frame.js")
+def frame_js() -> Response:
+    """The frame's small script (print button, menu closing)."""
+    return Response(
+        (STATIC / "frame.js").read_bytes(), media_type="text/javascript", headers=_CACHE
     )

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import HTMLResponse
 
 from api.deps import PrincipalDep, SessionDep, SettingsDep
+from api.pages import remember_lang
 from parkgis.errors import InvalidQuery
 from parkgis.features.params import parse_bbox, parse_filters
 from parkgis.features.registry import COLLECTIONS
@@ -24,6 +25,7 @@ from parkgis.maps import render
 from parkgis.maps.basemaps import content_security_policy
 from parkgis.maps.core import ParkMap
 from parkgis.maps.parcels import zone_map
+from parkgis.pages import LANG_COOKIE, Frame, add_frame_bar, make_frame, pick_lang
 
 router = APIRouter(prefix="/maps", tags=["maps"])
 
@@ -39,6 +41,7 @@ class MapQuery:
     basemap: str | None = None
     lang: str | None = None
     download: bool = False
+    frame: Frame | None = None
 
 
 def _flag(value: str | None, name: str) -> bool:
@@ -56,10 +59,11 @@ def map_query(collection: str | None, extra: tuple[str, ...] = ()) -> Callable[.
     """Dependency: bbox, basemap, lang, download and ``collection``'s API filters.
 
     Names in ``extra`` are passed through in ``filters`` unchecked (for the route's own
-    parameters); anything else unknown is a 400 naming the parameter.
+    parameters); anything else unknown is a 400 naming the parameter. ``lang`` falls back
+    to the language cookie; ``frame`` is the page frame :func:`map_response` draws.
     """
 
-    def dep(request: Request, settings: SettingsDep) -> MapQuery:
+    def dep(request: Request, settings: SettingsDep, principal: PrincipalDep) -> MapQuery:
         seen: dict[str, str] = {}
         for name, value in request.query_params.multi_items():
             if name in seen:
@@ -76,19 +80,33 @@ def map_query(collection: str | None, extra: tuple[str, ...] = ()) -> Callable[.
                 f"unknown query parameter {name!r}; this map takes: {', '.join(MAP_PARAMS)}",
                 field=name,
             )
+        lang = pick_lang(common["lang"], request.cookies.get(LANG_COOKIE), settings.zone.language)
+        download = _flag(common["download"], "download")
+        frame = make_frame(
+            principal,
+            lang,
+            path=request.url.path,
+            query=request.query_params.multi_items(),
+            offline=download,
+        )
         return MapQuery(
             bbox=parse_bbox(bbox_text) if bbox_text is not None else None,
             filters={**seen, **own},
             basemap=common["basemap"] or None,
-            lang=common["lang"] or None,
-            download=_flag(common["download"], "download"),
+            lang=lang,
+            download=download,
+            frame=frame,
         )
 
     return dep
 
 
 def map_response(m: folium.Map, q: MapQuery, filename: str) -> HTMLResponse:
-    """The rendered map; with ``download`` one offline file sent as an attachment."""
+    """The rendered map in the page frame; with ``download`` one offline file sent as an
+    attachment (its bar shows the title and language only)."""
+    if q.frame is not None:
+        title = m.parkgis_title if isinstance(m, ParkMap) else ""
+        add_frame_bar(m, q.frame.titled(title or "parkgis", download=True))
     html = render(m, download=q.download)
     basemap = m.basemap if isinstance(m, ParkMap) else "none"
     headers = {
@@ -98,7 +116,10 @@ def map_response(m: folium.Map, q: MapQuery, filename: str) -> HTMLResponse:
     }
     if q.download:
         headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return HTMLResponse(html, headers=headers)
+    resp = HTMLResponse(html, headers=headers)
+    if q.frame is not None:
+        remember_lang(resp, q.frame)
+    return resp
 
 
 def map_openapi(collection: str | None) -> dict[str, Any]:

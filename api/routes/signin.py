@@ -8,28 +8,24 @@ can never change anything.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
-from urllib.parse import urlparse
+from urllib.parse import parse_qsl, urlencode, urlparse
 
 from fastapi import APIRouter, Form, Request
-from fastapi.templating import Jinja2Templates
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import COOKIE_NAME, SessionDep, SettingsDep
+from api.pages import FrameDep, page_response, remember_lang
+from parkgis.access import ANONYMOUS
 from parkgis.auth import authenticate
 from parkgis.errors import Forbidden, Unauthorized
-from parkgis.maps.i18n import Lang, register, resolve_lang, t
+from parkgis.maps.i18n import register, t
+from parkgis.pages import LANG_COOKIE, Frame, make_frame, pick_lang
 
 COOKIE = COOKIE_NAME
 COOKIE_MAX_AGE_S = 12 * 3600
-CSP = (
-    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-)
 
 router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
 
 register(
     {
@@ -84,27 +80,33 @@ def check_origin(request: Request) -> None:
         )
 
 
-def _page(request: Request, lang: Lang, next_: str, error: str | None, status: int) -> Response:
-    context = {
-        "L": {k: t(f"signin.{k}", lang) for k in ("title", "help", "token", "submit")},
-        "html_lang": "zh-CN" if lang == "zh" else "en",
-        "lang": lang,
-        "next": next_,
-        "error": error,
-    }
-    headers = {"Content-Security-Policy": CSP}
-    return templates.TemplateResponse(
-        request, "signin.html", context, status_code=status, headers=headers
+def with_lang(target: str, lang: str | None) -> str:
+    """``target`` with ``lang`` added when it names none (the choice survives the redirect)."""
+    if not lang:
+        return target
+    path, _, query = target.partition("?")
+    params = parse_qsl(query, keep_blank_values=True)
+    if any(k == "lang" for k, _ in params):
+        return target
+    return f"{path}?{urlencode([*params, ('lang', lang)])}"
+
+
+def _page(frame: Frame, next_: str, error: str | None, status: int) -> Response:
+    return page_response(
+        frame,
+        "signin.html",
+        title=frame.t("signin.title"),
+        status_code=status,
+        L={k: frame.t(f"signin.{k}") for k in ("title", "help", "token", "submit")},
+        next=next_,
+        error=error,
     )
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_form(
-    request: Request, settings: SettingsDep, lang: str | None = None, next: str | None = None
-) -> Response:
-    """The sign-in form (``next``: the page to return to)."""
-    lg = resolve_lang(lang, settings.zone.language)
-    return _page(request, lg, safe_next(next), None, 200)
+def login_form(frame: FrameDep, next: str | None = None) -> Response:
+    """The sign-in form (``next``: the page to return to; ``lang`` as on every page)."""
+    return _page(frame, safe_next(next), None, 200)
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -116,15 +118,16 @@ def login(
     next: Annotated[str, Form(max_length=2000)] = "/",
     lang: Annotated[str | None, Form(max_length=2)] = None,
 ) -> Response:
-    """Check the token; on success keep it in a cookie and go back to ``next``."""
+    """Check the token; on success keep it (and the language) in cookies and go to ``next``."""
     check_origin(request)
-    lg = resolve_lang(lang, settings.zone.language)
+    lg = pick_lang(lang, request.cookies.get(LANG_COOKIE), settings.zone.language)
+    frame = make_frame(ANONYMOUS, lg, path="/login", query=[("next", next), ("lang", lang or "")])
     try:
         authenticate(session, token.strip())
     except Unauthorized:
-        return _page(request, lg, safe_next(next), t("signin.bad", lg), 401)
+        return _page(frame, safe_next(next), t("signin.bad", lg), 401)
     session.commit()
-    resp = RedirectResponse(safe_next(next), status_code=303)
+    resp = RedirectResponse(with_lang(safe_next(next), lang), status_code=303)
     resp.set_cookie(
         COOKIE,
         token.strip(),
@@ -134,6 +137,7 @@ def login(
         secure=request.url.scheme == "https",
         path="/",
     )
+    remember_lang(resp, frame, secure=request.url.scheme == "https")
     return resp
 
 

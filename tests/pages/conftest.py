@@ -1,0 +1,51 @@
+"""Tokens for every role (committed, since pages go through the app), and an app client."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+
+from api.app import create_app
+from parkgis.auth import create_token
+from parkgis.db import session_scope
+from parkgis.settings import Settings
+
+ROLES = ("anonymous", "investment", "officer", "planner", "admin")
+
+
+@pytest.fixture(scope="session")
+def role_tokens(engine: Engine) -> Iterator[dict[str, str | None]]:
+    """``{role: token}`` for every role (``anonymous``: None); an officer row for ``officer``."""
+    tag = uuid.uuid4().hex[:8]
+    with engine.begin() as conn:
+        officer_id = conn.execute(
+            text(
+                "INSERT INTO officers (name, title, unit) "
+                "VALUES (:n, '副主任', '管委会') RETURNING id"
+            ),
+            {"n": f"页面测试官{tag}"},
+        ).scalar_one()
+    tokens: dict[str, str | None] = {"anonymous": None}
+    with session_scope(engine) as s:
+        for role in ROLES[1:]:
+            tokens[role] = create_token(
+                s,
+                role=role,
+                name=f"pages-{role}-{tag}",
+                officer_id=officer_id if role == "officer" else None,
+            )
+    yield tokens
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM users WHERE name LIKE :n"), {"n": f"pages-%-{tag}"})
+        conn.execute(text("DELETE FROM officers WHERE id = :i"), {"i": officer_id})
+
+
+@pytest.fixture
+def client(settings: Settings, engine: Engine) -> Iterator[TestClient]:
+    """The app on the test database (no redirects followed)."""
+    with TestClient(create_app(settings), follow_redirects=False) as c:
+        yield c
