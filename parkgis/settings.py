@@ -32,6 +32,13 @@ class DatabaseSettings(BaseSettings):
     ``PARKGIS_PG_USER``
         System user that owns the embedded cluster when parkgis runs as root, since
         ``initdb`` refuses to run as root (default ``parkgis``; created when missing).
+    ``PARKGIS_WAL_RETENTION_DAYS``
+        Days of archived WAL and base backups the embedded cluster keeps under
+        ``PARKGIS_HOME`` for point-in-time restores (default 7; the newest base backup is
+        always kept).
+    ``PARKGIS_PG_LOG_KEEP`` / ``PARKGIS_PG_LOG_ROTATION_MB``
+        The embedded server's log starts a new file daily or at this size (default 10 MB),
+        and only the newest ``PG_LOG_KEEP`` files are kept (default 10).
     """
 
     model_config = SettingsConfigDict(**_COMMON)  # type: ignore[typeddict-item]
@@ -43,6 +50,9 @@ class DatabaseSettings(BaseSettings):
     pg_port: int | None = Field(default=None, ge=1024, le=65535)
     pg_user: str = "parkgis"
     pool_size: int = Field(default=10, ge=1, le=200)
+    wal_retention_days: float = Field(default=7.0, gt=0, le=3650)
+    pg_log_keep: int = Field(default=10, ge=1, le=1000)
+    pg_log_rotation_mb: int = Field(default=10, ge=1, le=10_000)
 
     @field_validator("database_url")
     @classmethod

@@ -3,8 +3,12 @@
 Layout of ``PARKGIS_HOME``::
 
     pgdata/         the cluster (made by initdb, owned by the cluster user)
-    run/            the unix socket
-    postgres.log    the server log
+    run/            the unix socket (mode 0700: the cluster user's alone)
+    wal/ base/      archived WAL and base backups, for point-in-time restores
+    log/            the server log, rotated (see :mod:`parkgis.db.config`)
+    postgres.log    start-up messages of ``pg_ctl``
+    password        the superuser's password (mode 0600)
+    port            the TCP port, kept across restarts
     .lock           held while ``up``/``down`` run, so concurrent calls queue
 
 ``initdb`` refuses to run as root. When parkgis runs as root, the cluster belongs to a
@@ -26,7 +30,9 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from parkgis.db import config as conf
 from parkgis.errors import ConfigError, DatabaseUnavailable
 from parkgis.settings import DatabaseSettings
 
@@ -62,6 +68,21 @@ class ClusterPaths:
     def logfile(self) -> Path:
         """Server log."""
         return self.store / "postgres.log"
+
+    @property
+    def wal_dir(self) -> Path:
+        """Archived WAL segments (gzip)."""
+        return self.store / "wal"
+
+    @property
+    def base_dir(self) -> Path:
+        """Base backups for point-in-time restores."""
+        return self.store / "base"
+
+    @property
+    def log_dir(self) -> Path:
+        """The rotated server logs."""
+        return self.store / "log"
 
     @property
     def lockfile(self) -> Path:
@@ -161,10 +182,16 @@ class EmbeddedCluster:
         return self.settings.pg_user if self.as_root else None
 
     def _run(
-        self, *args: str, check: bool = True, timeout: float = 120
+        self,
+        *args: str,
+        check: bool = True,
+        timeout: float = 120,
+        env: dict[str, str] | None = None,
     ) -> subprocess.CompletedProcess[str]:
+        extra = env or {}
         env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
         env["LC_ALL"] = "C.UTF-8"
+        env.update(extra)
         owner = self._owner()
         if owner:
             env["HOME"] = str(self.paths.store)
@@ -175,6 +202,8 @@ class EmbeddedCluster:
                 text=True,
                 env=env,
                 user=owner,
+                group=pwd.getpwnam(owner).pw_gid if owner else None,
+                extra_groups=[] if owner else None,
                 cwd=str(self.paths.store),
                 timeout=timeout,
             )
@@ -189,6 +218,27 @@ class EmbeddedCluster:
                 f" (log: {self.paths.logfile})"
             )
         return proc
+
+    def run_as_owner(
+        self,
+        *args: str,
+        check: bool = True,
+        timeout: float = 120,
+        env: dict[str, str] | None = None,
+    ) -> subprocess.CompletedProcess[str]:
+        """Run a PostgreSQL tool from the cluster's bin directory as the cluster's owner."""
+        return self._run(*args, check=check, timeout=timeout, env=env)
+
+    def chown_tree(self, root: Path) -> None:
+        """Give ``root`` and everything below it to the cluster's owner (when we are root)."""
+        if not self._owner():
+            return
+        self._chown(root)
+        for dirpath, dirnames, filenames in os.walk(root):
+            for name in [*dirnames, *filenames]:
+                path = Path(dirpath) / name
+                if not path.is_symlink():
+                    self._chown(path)
 
     def _ensure_user(self) -> None:
         name = self.settings.pg_user
@@ -242,11 +292,16 @@ class EmbeddedCluster:
                 f"{home} is below a directory the database user {self.settings.pg_user!r} "
                 f"cannot enter, so the cluster lives in {store}\n"
             )
-        self.paths.sockdir.mkdir(exist_ok=True)
-        os.chmod(self.paths.sockdir, 0o755)
-        self._chown(self.paths.sockdir)
+        for private in (self.paths.sockdir, self.paths.wal_dir, self.paths.base_dir):
+            private.mkdir(exist_ok=True)
+            os.chmod(private, 0o700)
+            self._chown(private)
+        self.paths.log_dir.mkdir(exist_ok=True)
+        os.chmod(self.paths.log_dir, 0o750)
+        self._chown(self.paths.log_dir)
         if not self.paths.logfile.exists():
             self.paths.logfile.touch()
+        self._rotate_startup_log()
         self._chown(self.paths.logfile)
 
     def _not_writable(self, exc: OSError) -> ConfigError:
@@ -287,17 +342,41 @@ class EmbeddedCluster:
             return None
         return int(lines[3])
 
+    @property
+    def password(self) -> str | None:
+        """The superuser's password (None for a cluster made before passwords)."""
+        return conf.read_password(self.paths.home)
+
     def url(self, port: int | None = None, dbname: str | None = None) -> str:
-        """SQLAlchemy URL over the unix socket (the port names the socket file)."""
-        port = port or self.running_port()
+        """SQLAlchemy URL over the unix socket (the port names the socket file).
+
+        The port is the running server's, else the remembered one: it stays the same across
+        restarts, so an engine made while the server was down reconnects once it is back.
+        """
+        port = port or self.running_port() or conf.remembered_port(self.paths.home)
         if port is None:
             raise DatabaseUnavailable(
                 f"the embedded database in {self.paths.home} is not running: run `parkgis db up`"
             )
+        password = self.password
+        auth = f"{SUPERUSER}:{password}" if password else SUPERUSER
         return (
-            f"postgresql+psycopg://{SUPERUSER}@/{dbname or self.settings.db_name}"
+            f"postgresql+psycopg://{auth}@/{dbname or self.settings.db_name}"
             f"?host={self.paths.sockdir}&port={port}"
         )
+
+    def conninfo(self, port: int, dbname: str = "postgres") -> dict[str, Any]:
+        """libpq keywords for a direct psycopg connection over the socket."""
+        info: dict[str, Any] = {
+            "host": str(self.paths.sockdir),
+            "port": str(port),
+            "user": SUPERUSER,
+            "dbname": dbname,
+        }
+        password = self.password
+        if password:
+            info["password"] = password
+        return info
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -316,6 +395,13 @@ class EmbeddedCluster:
             shutil.rmtree(self.paths.pgdata)
         tmp.mkdir(mode=0o700)
         self._chown(tmp)
+        password = conf.make_password()
+        conf.store_password(self.paths.home, password)
+        pwfile = self.paths.store / f".pwfile-{os.getpid()}"
+        fd = os.open(pwfile, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(password + "\n")
+        self._chown(pwfile)
         try:
             self._run(
                 "initdb",
@@ -323,27 +409,58 @@ class EmbeddedCluster:
                 str(tmp),
                 "-U",
                 SUPERUSER,
-                "--auth=trust",
+                "--auth=scram-sha-256",
+                f"--pwfile={pwfile}",
                 "-E",
                 "UTF8",
                 "--locale=C.UTF-8",
                 timeout=300,
             )
-            conf = tmp / "postgresql.conf"
-            with conf.open("a") as fh:
+            with (tmp / "postgresql.conf").open("a") as fh:
                 fh.write(
-                    "\n# parkgis embedded cluster\n"
-                    "listen_addresses = '127.0.0.1'\n"
-                    f"unix_socket_directories = '{self.paths.sockdir}'\n"
+                    "\n# parkgis embedded cluster (parkgis.conf is rewritten on every start)\n"
                     "max_connections = 100\n"
                     "shared_buffers = 256MB\n"
                     "timezone = 'UTC'\n"
                     "log_min_messages = warning\n"
+                    f"{conf.INCLUDE_LINE}\n"
                 )
             tmp.rename(self.paths.pgdata)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
+        finally:
+            pwfile.unlink(missing_ok=True)
+
+    def write_config(self, *, hba: bool = True) -> bool:
+        """Write ``parkgis.conf`` (and ``pg_hba.conf``); True when either changed."""
+        pgdata = self.paths.pgdata
+        main = pgdata / "postgresql.conf"
+        if conf.INCLUDE_LINE not in main.read_text():
+            with main.open("a") as fh:
+                fh.write(f"\n{conf.INCLUDE_LINE}\n")
+        wanted = {
+            pgdata / "parkgis.conf": conf.server_conf(
+                self.settings, self.paths.sockdir, self.paths.wal_dir, self.paths.log_dir
+            )
+        }
+        if hba:
+            wanted[pgdata / "pg_hba.conf"] = conf.HBA
+        changed = False
+        for path, text in wanted.items():
+            if path.exists() and path.read_text() == text:
+                continue
+            path.write_text(text)
+            os.chmod(path, 0o600)
+            self._chown(path)
+            changed = True
+        return changed
+
+    def _rotate_startup_log(self, max_bytes: int = 1 << 20) -> None:
+        log = self.paths.logfile
+        if log.exists() and log.stat().st_size > max_bytes:
+            log.replace(log.with_suffix(".log.1"))
+            log.touch()
 
     def _clear_stale_pidfile(self) -> None:
         pidfile = self.paths.pgdata / "postmaster.pid"
@@ -365,10 +482,16 @@ class EmbeddedCluster:
             return port
         self._clear_stale_pidfile()
         fixed = self.settings.pg_port
+        remembered = conf.remembered_port(self.paths.home)
         attempts = 1 if fixed else 5
         last: Exception | None = None
-        for _ in range(attempts):
-            port = fixed or _free_port()
+        for attempt in range(attempts):
+            if fixed:
+                port = fixed
+            elif attempt == 0 and remembered and _port_free(remembered):
+                port = remembered  # the same port (and socket) as before: clients reconnect
+            else:
+                port = _free_port()
             if fixed and not _port_free(fixed):
                 raise ConfigError(
                     f"port {fixed} on 127.0.0.1 is in use; unset PARKGIS_PG_PORT to pick a free "
@@ -389,6 +512,7 @@ class EmbeddedCluster:
                     "start",
                     timeout=120,
                 )
+                conf.remember_port(self.paths.home, port)
                 return port
             except DatabaseUnavailable as exc:
                 last = exc
@@ -417,18 +541,47 @@ class EmbeddedCluster:
         with self._locked():
             self._prepare_home()
             self.init()
+            legacy = self.password is None  # made with trust before parkgis set a password
+            was_running = self.running_port() is not None
+            changed = self.write_config(hba=not legacy)
             port = self.start()
+            if legacy:
+                self._set_password(port)
+                changed = self.write_config() or changed
+            if was_running and changed:
+                self._reload(port)
             self._ensure_database(port)
+            conf.remember_port(self.paths.home, port)
+            conf.prune_logs(self.paths.log_dir, self.settings.pg_log_keep)
             return self.url(port)
+
+    def _set_password(self, port: int) -> None:
+        """Give a cluster made with ``trust`` a password, before its pg_hba.conf demands it."""
+        import psycopg
+        from psycopg import sql
+
+        password = conf.make_password()
+        with psycopg.connect(**self.conninfo(port), autocommit=True) as c:
+            c.execute(
+                sql.SQL("ALTER ROLE {} PASSWORD {}").format(
+                    sql.Identifier(SUPERUSER), sql.Literal(password)
+                )
+            )
+        conf.store_password(self.paths.home, password)
+
+    def _reload(self, port: int) -> None:
+        import psycopg
+
+        with psycopg.connect(**self.conninfo(port), autocommit=True) as c:
+            c.execute("SELECT pg_reload_conf()")
 
     def _ensure_database(self, port: int) -> None:
         import psycopg
 
-        conninfo = f"host={self.paths.sockdir} port={port} user={SUPERUSER} dbname=postgres"
         deadline = time.monotonic() + 30
         while True:
             try:
-                with psycopg.connect(conninfo, autocommit=True) as conn:
+                with psycopg.connect(**self.conninfo(port), autocommit=True) as conn:
                     exists = conn.execute(
                         "SELECT 1 FROM pg_database WHERE datname = %s", (self.settings.db_name,)
                     ).fetchone()
@@ -486,6 +639,9 @@ def _free_port() -> int:
 
 def _port_free(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        # Connections of a server that just died linger in TIME_WAIT; the server itself
+        # binds with SO_REUSEADDR, so they do not make the port busy for it (or for us).
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))
         except OSError:

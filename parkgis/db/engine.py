@@ -176,8 +176,11 @@ def db_status(settings: DatabaseSettings) -> DbStatus:
             ) + "; run `parkgis db up`"
             return st
         st.url = cluster.url(port)
+    url = None if settings.database_url else st.url
+    if url:
+        st.url = make_url(url).render_as_string(hide_password=True)
     try:
-        engine = make_engine(settings, st.url if not settings.database_url else None)
+        engine = make_engine(settings, url)
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
             st.up = True

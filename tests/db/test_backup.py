@@ -1,0 +1,122 @@
+"""Backups and restores on a real embedded cluster: the A / backup / B / C scenario of issue 16,
+a damaged or mismatching backup that leaves the live data alone, and WAL retention."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from parkgis.db.backup import backup, manifest_path, restore, sha256_of
+from parkgis.db.cluster import EmbeddedCluster
+from parkgis.db.migrate import head_revision
+from parkgis.db.pitr import apply_retention, base_backups
+from parkgis.errors import Conflict, InvalidInput
+from parkgis.settings import DatabaseSettings
+
+
+def _write(engine: Engine, code: str) -> datetime:
+    """Commit one row; return the database's clock just after the commit."""
+    with engine.begin() as conn:
+        conn.execute(
+            text("INSERT INTO industry_chains (code, name_zh, name_en) VALUES (:c, :z, :e)"),
+            {"c": code, "z": code, "e": code},
+        )
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT clock_timestamp()")).scalar_one()
+
+
+def _codes(engine: Engine) -> set[str]:
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT code FROM industry_chains WHERE code LIKE 'ops_%'"))
+        return {r[0] for r in rows}
+
+
+@pytest.fixture(scope="module")
+def scenario(ops_db: DatabaseSettings, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Write A, back up, write B (t1), write C (t2): what the restores start from."""
+    from parkgis.db import db_up
+
+    engine = db_up(ops_db)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM industry_chains WHERE code LIKE 'ops_%'"))
+    _write(engine, "ops_a")
+    dump = tmp_path_factory.mktemp("backups") / "zone.dump"
+    manifest = backup(ops_db, dump, say=lambda _m: None)
+    t1 = _write(engine, "ops_b")
+    time.sleep(0.3)
+    with engine.connect() as conn:
+        between = conn.execute(text("SELECT clock_timestamp()")).scalar_one()
+    time.sleep(0.3)
+    t2 = _write(engine, "ops_c")
+    engine.dispose()
+    assert t1 < between < t2
+    return {"dump": dump, "manifest": manifest, "between": between}
+
+
+def test_backup_writes_a_checked_manifest(scenario: dict) -> None:
+    dump: Path = scenario["dump"]
+    raw = json.loads(manifest_path(dump).read_text())
+    assert raw["revision"] == head_revision()
+    assert raw["sha256"] == sha256_of(dump)
+    assert raw["counts"]["industry_chains"] >= 1
+    assert raw["counts"]["alembic_version"] == 1
+    assert "spatial_ref_sys" not in raw["counts"]
+    assert abs(datetime.fromisoformat(raw["created_at"]) - datetime.now(UTC)) < timedelta(minutes=5)
+    assert dump.read_bytes()[:5] == b"PGDMP"  # pg_dump custom format
+
+
+def test_restore_gives_the_state_after_a_only(ops_db: DatabaseSettings, scenario: dict) -> None:
+    restore(ops_db, scenario["dump"], say=lambda _m: None)
+    from parkgis.db import db_up
+
+    engine = db_up(ops_db)
+    assert _codes(engine) == {"ops_a"}
+    engine.dispose()
+
+
+def test_restore_to_a_moment_between_b_and_c(ops_db: DatabaseSettings, scenario: dict) -> None:
+    restore(ops_db, scenario["dump"], to=scenario["between"], say=lambda _m: None)
+    from parkgis.db import db_up
+
+    engine = db_up(ops_db)
+    assert _codes(engine) == {"ops_a", "ops_b"}
+    engine.dispose()
+
+
+def test_a_mismatching_restore_leaves_the_live_data_alone(
+    ops_db: DatabaseSettings, scenario: dict, ops_engine: Engine, tmp_path: Path
+) -> None:
+    before = _codes(ops_engine)
+    dump = tmp_path / "bad.dump"
+    dump.write_bytes(scenario["dump"].read_bytes())
+    raw = json.loads(manifest_path(scenario["dump"]).read_text())
+    raw["counts"]["industry_chains"] += 1
+    manifest_path(dump).write_text(json.dumps(raw))
+    with pytest.raises(Conflict, match="industry_chains"):
+        restore(ops_db, dump, say=lambda _m: None)
+    assert _codes(ops_engine) == before
+    dump.write_bytes(scenario["dump"].read_bytes()[:-10])  # damaged file
+    with pytest.raises(InvalidInput, match="SHA-256"):
+        restore(ops_db, dump, say=lambda _m: None)
+    with pytest.raises(InvalidInput, match="before this backup"):
+        restore(ops_db, scenario["dump"], to=datetime(2020, 1, 1, tzinfo=UTC), say=lambda _m: None)
+    assert _codes(ops_engine) == before
+
+
+def test_retention_keeps_the_newest_base_backup_and_the_wal_it_needs(
+    ops_db: DatabaseSettings, scenario: dict
+) -> None:
+    cluster = EmbeddedCluster(ops_db)
+    backup(ops_db, scenario["dump"].with_name("second.dump"), say=lambda _m: None)
+    assert len(base_backups(cluster)) >= 2
+    removed = apply_retention(ops_db, now=datetime.now(UTC) + timedelta(days=30))
+    kept = base_backups(cluster)
+    assert len(kept) == 1 and any(p.parent == cluster.paths.base_dir for p in removed)
+    start = (kept[0][1] / "backup_label").read_text().split("(file ")[1][:24]
+    left = sorted(p.name[:24] for p in cluster.paths.wal_dir.glob("*.gz"))
+    assert left and left[0] >= start
