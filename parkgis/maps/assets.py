@@ -84,6 +84,10 @@ CDN_TO_LOCAL: dict[str, str | None] = {
     "https://cdn.jsdelivr.net/npm/leaflet.timeline@1.6.0/dist/leaflet.timeline.min.js": (
         "leaflet.timeline/dist/leaflet.timeline.js"
     ),
+    # parkgis.maps.tiles_layer (vector tiles)
+    "https://unpkg.com/leaflet.vectorgrid@1.3.0/dist/Leaflet.VectorGrid.bundled.min.js": (
+        "leaflet.vectorgrid/dist/Leaflet.VectorGrid.bundled.min.js"
+    ),
 }
 """Folium's CDN URL → file under ``node_modules`` (``None``: dropped, not needed)."""
 
@@ -101,6 +105,7 @@ ALLOWED: tuple[str, ...] = (
     "leaflet-timedimension/dist/",
     "moment/min/moment.min.js",
     "leaflet.timeline/dist/leaflet.timeline.js",
+    "leaflet.vectorgrid/dist/Leaflet.VectorGrid.bundled.min.js",
     "swagger-ui-dist/swagger-ui-bundle.js",
     "swagger-ui-dist/swagger-ui.css",
     "swagger-ui-dist/favicon-32x32.png",

@@ -377,6 +377,9 @@ def render(m: folium.Map, download: bool = False, *, assets_dir: Path | None = N
         A Folium element wants a CDN file with no local copy, or assets are missing.
     """
     settings = m.map_settings if isinstance(m, ParkMap) else MapSettings()
+    if download:  # e.g. tiled layers inline a simplified layer (parkgis.maps.tiles_layer)
+        for hook in m.__dict__.get("download_hooks", ()):
+            hook(m)
     assets.localize(m)
     html = m.get_root().render()
     assets.check_local(html)
