@@ -8,7 +8,7 @@ from parkgis.commands.common import clean_errors, load_settings
 from parkgis.commands.coverage import draw_cmd
 from parkgis.commands.db import db_app
 from parkgis.commands.demo import demo_app
-from parkgis.commands.io import import_cmd
+from parkgis.commands.io import export_cmd, import_cmd
 from parkgis.commands.maps import map_app
 from parkgis.commands.match import match_cmd
 from parkgis.commands.projects import install_map_command, projects_app
@@ -54,6 +54,7 @@ app.add_typer(projects_app, name="projects")
 app.command("match")(match_cmd)
 app.command("draw")(draw_cmd)
 app.command("import")(import_cmd)
+app.command("export")(export_cmd)
 
 
 def main() -> None:

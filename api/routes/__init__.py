@@ -9,6 +9,7 @@ from api.routes import (
     features,
     health,
     home,
+    io,
     maps,
     match,
     ogc,
@@ -22,6 +23,7 @@ from api.routes import (
 
 ROUTERS: list[APIRouter] = [
     health.router,
+    io.router,  # before features: /api/v1/{kind}/export is a fixed path
     projects.router,  # before features/writes: /api/v1/projects/summary etc. are fixed paths
     coverage.router,  # before features: /api/v1/officers/{id}/route, /api/v1/coverage
     service.router,

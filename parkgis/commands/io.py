@@ -136,3 +136,35 @@ def import_cmd(
         print_report(report)
     if not (report["loaded"] or (dry_run and report["would_load"])):
         raise typer.Exit(2)
+
+
+@exit2_errors
+def export_cmd(
+    kind: str = typer.Argument(
+        ..., help="parcels buildings spaces enterprises officers projects context"
+    ),
+    file: Path = typer.Argument(..., help=".gpkg .zip (shapefile) .geojson .fgb .csv .xlsx .dxf"),
+    crs: str | None = typer.Option(None, help="Output CRS, e.g. EPSG:4547 (DXF: zone CRS)."),
+    encoding: str | None = typer.Option(None, help="Shapefile/CSV text encoding, e.g. GBK."),
+) -> None:
+    """Export every row of KIND to FILE (format from its suffix)."""
+    from parkgis.access import Principal
+    from parkgis.db import make_engine, make_sessionmaker
+    from parkgis.io.export import export_file
+
+    settings = load_settings()
+    engine = make_engine(settings.db)
+    try:
+        with make_sessionmaker(engine)() as session:
+            n = export_file(
+                session,
+                kind,
+                file,
+                Principal(name="parkgis-cli", role="admin"),
+                settings,
+                crs=crs,
+                encoding=encoding,
+            )
+    finally:
+        engine.dispose()
+    typer.echo(f"{n:,} {kind} written to {file}")

@@ -84,7 +84,11 @@ def plan(
     sets: dict[str, str],
     key: str | None,
 ) -> Mapping:
-    """Decide the mapping (``--map`` first, then names and synonyms), before reading rows."""
+    """Decide the mapping (``--map`` first, then names and synonyms), before reading rows.
+
+    ``--map target=`` (nothing after ``=``) leaves ``target`` unfilled even when a column
+    of that name exists.
+    """
     m = Mapping()
     names = set(tgt.names)
     for t, s in overrides.items():
@@ -93,7 +97,7 @@ def plan(
                 f"--map {t}={s}: {tgt.kind} have no field {t!r}; fields: {', '.join(tgt.names)}",
                 field="map",
             )
-        if s not in columns:
+        if s and s not in columns:
             raise InvalidInput(
                 f"--map {t}={s}: the file has no column {s!r}; columns: {', '.join(columns)}",
                 field="map",
@@ -107,8 +111,8 @@ def plan(
     folded = {fold(c): c for c in reversed(columns)}
     used: set[str] = set()
     for f in tgt.fields:
-        if f.name in sets:
-            continue
+        if f.name in sets or overrides.get(f.name) == "":
+            continue  # ``--map field=`` leaves the field unfilled
         src = overrides.get(f.name)
         if src is None:
             for cand in (f.name, *f.synonyms):
@@ -116,6 +120,10 @@ def plan(
                 if c is not None and c not in used:
                     src = c
                     break
+        if src is None:
+            # A shapefile cuts names to 10 characters (holder_enterprise_id → holder_ent).
+            cut = [c for c in columns if len(c) == 10 and f.name.startswith(c) and c not in used]
+            src = cut[0] if len(cut) == 1 else None
         if src is not None:
             m.mapped[f.name] = src
             used.add(src)

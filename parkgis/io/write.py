@@ -16,6 +16,9 @@ from sqlalchemy import Connection, text
 from parkgis.io.stage import STAGE
 from parkgis.io.targets import Target
 
+GRID_DEG = 1e-7
+"""Geometries equal on this grid (degrees, about 1 cm) count as unchanged in an upsert."""
+
 
 @dataclass
 class Plan:
@@ -29,9 +32,11 @@ class Plan:
 def _differs(cols: list[str], geom_col: str | None) -> str:
     parts = [f'(t."{c}")::text IS DISTINCT FROM (s."{c}")::text' for c in cols]
     if geom_col:
+        # Below the 7 decimals (about 1 cm) that exports write, and whatever the ring order
+        # (shapefiles turn rings clockwise), a geometry has not changed.
         parts.append(
-            f"NOT (t.{geom_col} IS NOT DISTINCT FROM s.geom OR ST_OrderingEquals(t.{geom_col}, "
-            "s.geom))"
+            f"NOT (t.{geom_col} IS NOT DISTINCT FROM s.geom OR ST_Equals("
+            f"ST_SnapToGrid(t.{geom_col}, {GRID_DEG}), ST_SnapToGrid(s.geom, {GRID_DEG})))"
         )
     return " OR ".join(parts) or "false"
 
