@@ -42,7 +42,7 @@ def test_forward_through_every_stage_sets_actuals_and_logs(
     for s in PROJECT_STAGES[1:]:
         assert p.milestones[s]["actual"] == "2025-05-20"
     assert p.milestones["signed"]["planned"] == "2024-03-01"  # the plan is untouched
-    events = history(session, pid)
+    events = history(session, PLANNER, pid)
     assert [(e.from_stage, e.to_stage) for e in events] == list(
         zip(PROJECT_STAGES[:-1], PROJECT_STAGES[1:], strict=True)
     )
@@ -90,7 +90,7 @@ def test_illegal_forward_moves_name_the_allowed_ones(
     assert exc.value.detail["allowed"] == [nxt, "stalled", "cancelled"]
     assert exc.value.field == "to"
     assert nxt in exc.value.message
-    assert history(session, pid) == []
+    assert history(session, PLANNER, pid) == []
 
 
 def test_terminal_stages(conn: Connection, session: Session) -> None:
@@ -119,7 +119,7 @@ def test_stall_needs_reason_and_resumes_where_it_was(conn: Connection, session: 
     assert p.stage == "land_granted" and p.stage_reason is None
     assert p.milestones["land_granted"]["actual"] == "2025-05-20"  # resuming sets no date
     _move(session, pid, "construction_started")
-    events = history(session, pid)
+    events = history(session, PLANNER, pid)
     assert [e.to_stage for e in events] == [
         "signed",
         "land_granted",
@@ -191,7 +191,7 @@ def test_replan_keeps_the_old_plan_in_the_log(conn: Connection, session: Session
         "before": {"land_granted": "2025-05-01", "construction_started": "2025-06-30"},
         "after": {"land_granted": "2025-06-01", "construction_started": "2025-07-01"},
     }
-    assert [e.kind for e in history(session, pid)] == ["replan"]
+    assert [e.kind for e in history(session, PLANNER, pid)] == ["replan"]
 
 
 def test_replan_refusals(conn: Connection, session: Session) -> None:

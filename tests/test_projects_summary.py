@@ -63,8 +63,8 @@ def _zone(conn: Connection) -> tuple[int, int, list[int]]:
 def test_summary_sums_equal_the_rows(conn: Connection, session: Session) -> None:
     o1, o2, ids = _zone(conn)
     f = ProjectFilter(ids=tuple(ids))
-    s = project_summary(session, today=TODAY, cfg=CFG, filters=f)
-    rows = project_statuses(session, today=TODAY, filters=f)
+    s = project_summary(session, PLANNER, today=TODAY, cfg=CFG, filters=f)
+    rows = project_statuses(session, PLANNER, today=TODAY, filters=f)
     assert s["total"]["count"] == len(rows) == 4
     assert s["total"]["investment_cny"] == 6.5e8 and s["total"]["investment_yi"] == 6.5
     for key in ("by_stage", "by_chain", "by_officer"):
@@ -101,11 +101,11 @@ def test_summary_sums_equal_the_rows(conn: Connection, session: Session) -> None
 def test_yearly_summary_and_xlsx(conn: Connection, session: Session) -> None:
     _, _, ids = _zone(conn)
     f = ProjectFilter(ids=tuple(ids))
-    y = yearly_summary(session, year=2025, today=TODAY, cfg=CFG, filters=f)
+    y = yearly_summary(session, PLANNER, year=2025, today=TODAY, cfg=CFG, filters=f)
     assert [m["month"] for m in y["months"]] == list(range(1, 13))
     for s, total in y["totals"].items():
         assert total == sum(m[s] for m in y["months"])
-    rows = project_statuses(session, today=TODAY, filters=f)
+    rows = project_statuses(session, PLANNER, today=TODAY, filters=f)
     expected = sum(
         1 for r in rows for m in r.milestones.values() if m.actual and m.actual.year == 2025
     )
@@ -124,7 +124,9 @@ def test_xlsx_keeps_formula_like_names_as_text(conn: Connection, session: Sessio
     pid = project(
         conn, name='=HYPERLINK("http://x")', milestones=plan(date(2025, 1, 1), actual_upto=0)
     )
-    y = yearly_summary(session, year=2025, today=TODAY, cfg=CFG, filters=ProjectFilter(ids=(pid,)))
+    y = yearly_summary(
+        session, PLANNER, year=2025, today=TODAY, cfg=CFG, filters=ProjectFilter(ids=(pid,))
+    )
     ws = load_workbook(io.BytesIO(yearly_summary_xlsx(y)))["Projects"]
     cell = ws.cell(row=2, column=2)
     assert cell.value == '=HYPERLINK("http://x")' and cell.data_type == "s"
@@ -145,7 +147,7 @@ def test_timeline_shows_slips_and_the_original_plan(conn: Connection, session: S
         principal=PLANNER,
         now=datetime(2025, 5, 1, tzinfo=UTC),
     )
-    tl = project_timeline(session, pid, today=TODAY, tz=TZ)
+    tl = project_timeline(session, PLANNER, pid, today=TODAY, tz=TZ)
     rows = {r["stage"]: r for r in tl["stages"]}
     assert rows["signed"]["slip_days"] == 10 and rows["signed"]["state"] == "late"
     assert rows["negotiating"]["state"] == "done" and rows["negotiating"]["slip_days"] == 0
@@ -182,7 +184,7 @@ def test_frames_one_per_month(conn: Connection, session: Session) -> None:
         now=datetime(2025, 3, 31, 17, tzinfo=UTC),
         reason="等待环评",
     )  # 1 April in zone
-    rows = project_statuses(session, today=TODAY, filters=ProjectFilter(ids=(pid,)))
+    rows = project_statuses(session, PLANNER, today=TODAY, filters=ProjectFilter(ids=(pid,)))
     labels, codes = stage_frames(session, rows, today=TODAY, tz=TZ, months=24)
     assert len(labels) == 24 == len(codes[pid])
     assert labels[0] == "2023-07" and labels[-1] == "2025-06"

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from parkgis.errors import Forbidden, InvalidInput
 from parkgis.models import AuditLog, Parcel
+from parkgis.params import parse_bbox
 from parkgis.projects.idle_land import flag_idle_land, idle_land
 from parkgis.projects.lifecycle import transition
 from parkgis.projects.milestones import (
@@ -23,7 +24,7 @@ from parkgis.projects.milestones import (
     stage_codes,
     stage_on,
 )
-from parkgis.projects.supervision import ProjectFilter, parse_bbox, project_statuses, reminders
+from parkgis.projects.supervision import ProjectFilter, project_statuses, reminders
 from parkgis.zonetime import zone_today
 from tests.projects_factory import (
     INVESTMENT,
@@ -129,7 +130,7 @@ def test_idle_land_in_the_database_and_flagging(
     par = granted_parcel(conn, granted_on=date(2022, 1, 1), agreed_start_on=agreed)
     ms = plan(date(2021, 1, 1), actual_upto=2)
     pid = project(conn, stage="land_granted", parcel_id=par, milestones=ms)
-    found = [x for x in idle_land(session, today=today) if x.project_id == pid]
+    found = [x for x in idle_land(session, PLANNER, today=today) if x.project_id == pid]
     assert bool(found) is idle
     with pytest.raises(Forbidden):
         flag_idle_land(session, today=today, principal=INVESTMENT)
@@ -161,7 +162,7 @@ def test_idle_land_ignores_started_and_counts_cancelled(conn: Connection, sessio
     gone = project(
         conn, stage="cancelled", stage_reason="撤资", parcel_id=granted_parcel(conn, **kw)
     )
-    ids = {x.project_id for x in idle_land(session, today=today)}
+    ids = {x.project_id for x in idle_land(session, PLANNER, today=today)}
     assert gone in ids and started not in ids
 
 
@@ -175,7 +176,7 @@ def test_status_query_filters(conn: Connection, session: Session) -> None:
         conn, officer_id=o2, stage="signed", milestones=plan(date(2025, 5, 1), actual_upto=1)
     )
     mine = (late, fine)
-    rows = {r.id: r for r in project_statuses(session, today=today) if r.id in mine}
+    rows = {r.id: r for r in project_statuses(session, PLANNER, today=today) if r.id in mine}
     assert rows[late].is_overdue and rows[late].officer_name == "张三"
     assert rows[late].days_late == (today - date(2025, 3, 2)).days  # signed planned 2025-03-02
     assert not rows[fine].is_overdue and rows[fine].next_dict() == {
@@ -186,7 +187,9 @@ def test_status_query_filters(conn: Connection, session: Session) -> None:
     }
 
     def ids(f: ProjectFilter) -> set[int]:
-        return {r.id for r in project_statuses(session, today=today, filters=f)} & set(mine)
+        return {r.id for r in project_statuses(session, PLANNER, today=today, filters=f)} & set(
+            mine
+        )
 
     assert ids(ProjectFilter(overdue_only=True)) == {late}
     assert ids(ProjectFilter(stages=("signed",))) == {fine}
@@ -206,14 +209,18 @@ def test_status_query_filters(conn: Connection, session: Session) -> None:
 def test_bbox_matches_the_parcel_too(conn: Connection, session: Session) -> None:
     par = granted_parcel(conn, granted_on=date(2022, 1, 1), agreed_start_on=date(2023, 1, 1))
     pid = project(conn, parcel_id=par)  # its point lies elsewhere
-    (row,) = project_statuses(session, today=date(2025, 1, 1), filters=ProjectFilter(ids=(pid,)))
+    (row,) = project_statuses(
+        session, PLANNER, today=date(2025, 1, 1), filters=ProjectFilter(ids=(pid,))
+    )
     env = conn.exec_driver_sql(
         f"SELECT ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom) FROM parcels "
         f"WHERE id = {par}"
     ).one()
     bbox = parse_bbox(",".join(str(v) for v in env))
     assert not (bbox[0] <= row.lon <= bbox[2] and bbox[1] <= row.lat <= bbox[3])
-    got = project_statuses(session, today=date(2025, 1, 1), filters=ProjectFilter(bbox=bbox))
+    got = project_statuses(
+        session, PLANNER, today=date(2025, 1, 1), filters=ProjectFilter(bbox=bbox)
+    )
     assert pid in {r.id for r in got}
 
 
@@ -221,7 +228,9 @@ def test_held_from_comes_from_the_event_log(conn: Connection, session: Session) 
     pid = project(conn, stage="signed", milestones=plan(date(2024, 1, 1), actual_upto=1))
     now = datetime(2025, 1, 5, tzinfo=UTC)
     transition(session, pid, "stalled", principal=PLANNER, tz=TZ, now=now, reason="等待")
-    (row,) = project_statuses(session, today=date(2025, 1, 6), filters=ProjectFilter(ids=(pid,)))
+    (row,) = project_statuses(
+        session, PLANNER, today=date(2025, 1, 6), filters=ProjectFilter(ids=(pid,))
+    )
     assert row.held_from == "signed" and row.stage == "stalled"
     assert row.overdue[0][0].stage == "land_granted"
 
@@ -237,7 +246,9 @@ def test_reminders(conn: Connection, session: Session) -> None:
     )
     pid = project(conn, officer_id=o, milestones=ms)
     gone = project(conn, officer_id=o, stage="cancelled", stage_reason="x", milestones=ms)
-    r = reminders(session, today=today, within_days=30, filters=ProjectFilter(officer_ids=(o,)))
+    r = reminders(
+        session, PLANNER, today=today, within_days=30, filters=ProjectFilter(officer_ids=(o,))
+    )
     assert [(x["project_id"], x["milestone"], x["days_late"]) for x in r["overdue"]] == [
         (pid, "signed", 31)
     ]
@@ -247,7 +258,7 @@ def test_reminders(conn: Connection, session: Session) -> None:
     ]
     assert all(x["project_id"] != gone for x in r["overdue"] + r["due_soon"])
     with pytest.raises(InvalidInput):
-        reminders(session, today=today, within_days=-1)
+        reminders(session, PLANNER, today=today, within_days=-1)
 
 
 def test_month_ends_and_stage_on() -> None:
@@ -310,3 +321,28 @@ def test_stage_codes_agree_with_stage_on() -> None:
         got = stage_codes(ends, stage=stage, milestones=pm, holds=holds, created=created)
         assert got == want and len(got) == 24
     assert stage_codes(ends, stage="topped_out", milestones=parse_milestones({})) == "4" * 24
+
+
+def test_project_reads_check_the_role_in_the_library(session: Session) -> None:
+    """The API, the CLI and the maps share these functions, so the guard is here, once."""
+    from parkgis.access import ANONYMOUS
+    from parkgis.errors import Unauthorized
+    from parkgis.projects import history, project_summary, project_timeline, yearly_summary
+    from parkgis.settings import ProjectSettings
+
+    day = date(2025, 1, 1)
+    cfg = ProjectSettings()
+    calls = {
+        "statuses": lambda: project_statuses(session, ANONYMOUS, today=day),
+        "reminders": lambda: reminders(session, ANONYMOUS, today=day, within_days=7),
+        "idle_land": lambda: idle_land(session, ANONYMOUS, today=day),
+        "summary": lambda: project_summary(session, ANONYMOUS, today=day, cfg=cfg),
+        "yearly": lambda: yearly_summary(session, ANONYMOUS, year=2025, today=day, cfg=cfg),
+        "history": lambda: history(session, ANONYMOUS, 1),
+        "timeline": lambda: project_timeline(session, ANONYMOUS, 1, today=day, tz=TZ),
+    }
+    for name, call in calls.items():
+        with pytest.raises(Unauthorized):
+            call()
+            pytest.fail(f"{name} answered an anonymous caller")
+    assert isinstance(project_statuses(session, INVESTMENT, today=day), list)

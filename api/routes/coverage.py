@@ -16,126 +16,87 @@ Unknown or repeated query parameters are a 400 naming the parameter.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import HTMLResponse
 
+from api import params as qp
 from api.deps import PrincipalDep, SessionDep, SettingsDep
+from api.params import NoParams, from_query, param
 from api.responses import GeoJSONResponse
 from api.routes.maps import MapQuery, map_openapi, map_query, map_response
 from parkgis.coverage.rebalance import Move, apply_moves, suggest
 from parkgis.coverage.route import visit_route
 from parkgis.coverage.territories import coverage_for
-from parkgis.errors import InvalidInput, InvalidQuery
 from parkgis.maps.coverage import MAP_FILTERS, coverage_map
-from parkgis.zonetime import Month, parse_month
+from parkgis.zonetime import Month
 
 router = APIRouter(prefix="/api/v1", tags=["coverage"])
 maps_router = APIRouter(prefix="/maps", tags=["maps"])
 
 
-class Params(dict[str, str]):
-    """The query string of one request, checked against the names a route takes."""
+@dataclass(frozen=True)
+class CoverageParams:
+    """Which officer (default: all the caller may see) and month (default: this one)."""
 
-    def integer(self, name: str, lo: int = 1, hi: int = 2**31 - 1) -> int | None:
-        """The parameter as a whole number in ``lo..hi`` (None when absent)."""
-        raw = self.get(name)
-        if raw is None:
-            return None
-        try:
-            value = int(raw)
-        except ValueError as exc:
-            raise InvalidQuery(f"{raw!r} is not a whole number", field=name) from exc
-        if not lo <= value <= hi:
-            raise InvalidQuery(f"{value} is outside {lo}..{hi}", field=name)
-        return value
-
-    def ints(self, name: str) -> list[int] | None:
-        """A comma list of whole numbers (None when absent)."""
-        raw = self.get(name)
-        if raw is None:
-            return None
-        try:
-            return [int(v) for v in raw.split(",") if v.strip()]
-        except ValueError as exc:
-            raise InvalidQuery(f"{raw!r} is not a comma list of ids", field=name) from exc
-
-    def month(self, tz: str, name: str = "month") -> Month | None:
-        """``YYYY-MM`` as a :class:`Month` (None when absent)."""
-        raw = self.get(name)
-        if raw is None:
-            return None
-        try:
-            return parse_month(raw, tz, field=name)
-        except InvalidInput as exc:
-            raise InvalidQuery(exc.message, field=name) from exc
-
-    def flag(self, name: str, default: bool) -> bool:
-        """``1/0``, ``true/false`` (default when absent)."""
-        raw = self.get(name)
-        if raw is None:
-            return default
-        low = raw.strip().lower()
-        if low in ("1", "true", "yes"):
-            return True
-        if low in ("0", "false", "no"):
-            return False
-        raise InvalidQuery(f"{raw!r} is not 1/0 or true/false", field=name)
-
-    def choice(self, name: str, options: tuple[str, ...], default: str) -> str:
-        """One of ``options`` (default when absent)."""
-        raw = self.get(name, default)
-        if raw not in options:
-            raise InvalidQuery(f"{raw!r} is not one of {', '.join(options)}", field=name)
-        return raw
+    officer_id: int | None = param(qp.int_in(), description="One officer", schema=qp.ID_DOC)
+    month: Month | None = param(
+        qp.month, description="YYYY-MM (default: this month)", schema=qp.MONTH_DOC
+    )
 
 
-def query(*names: str) -> Callable[[Request], Params]:
-    """Dependency: the query string, refusing unknown or repeated parameters (400)."""
+@dataclass(frozen=True)
+class RebalanceParams:
+    """How many moves to suggest, among which officers."""
 
-    def dep(request: Request) -> Params:
-        out = Params()
-        for name, value in request.query_params.multi_items():
-            if name not in names:
-                takes = ", ".join(names) or "no parameters"
-                raise InvalidQuery(
-                    f"unknown query parameter {name!r}; this endpoint takes: {takes}", field=name
-                )
-            if name in out:
-                raise InvalidQuery(f"parameter {name!r} is given more than once", field=name)
-            out[name] = value
-        return out
-
-    return dep
+    max_moves: int | None = param(
+        qp.int_in(0, 500),
+        description="At most this many moves",
+        schema={"type": "integer", "minimum": 0, "maximum": 500},
+    )
+    officer_ids: tuple[int, ...] | None = param(qp.ids, description="Comma list of officer ids")
 
 
-@router.get("/coverage", response_class=GeoJSONResponse)
+@dataclass(frozen=True)
+class RouteParams:
+    """The month, how many stops, and whether the route returns to the office."""
+
+    month: Month | None = param(
+        qp.month, description="YYYY-MM (default: this month)", schema=qp.MONTH_DOC
+    )
+    max_stops: int | None = param(
+        qp.int_in(1, 100),
+        description="At most this many firms",
+        schema={"type": "integer", "minimum": 1, "maximum": 100},
+    )
+    return_to_office: bool = param(
+        qp.flag, default=True, alias="return", description="1 (default): end the day at the office"
+    )
+
+
+@router.get(
+    "/coverage", response_class=GeoJSONResponse, openapi_extra=qp.openapi_for(CoverageParams)
+)
 def coverage(
     session: SessionDep,
     principal: PrincipalDep,
     settings: SettingsDep,
-    q: Annotated[Params, Depends(query("officer_id", "month"))],
+    q: Annotated[CoverageParams, Depends(from_query(CoverageParams))],
 ) -> GeoJSONResponse:
     """Officer territories and workload as a GeoJSON FeatureCollection (EPSG:4326)."""
-    cov = coverage_for(
-        session,
-        principal,
-        settings,
-        officer_id=q.integer("officer_id"),
-        month=q.month(settings.zone.timezone),
-    )
+    cov = coverage_for(session, principal, settings, officer_id=q.officer_id, month=q.month)
     return GeoJSONResponse(cov.feature_collection())
 
 
-@router.get("/coverage/rebalance")
+@router.get("/coverage/rebalance", openapi_extra=qp.openapi_for(RebalanceParams))
 def rebalance(
     session: SessionDep,
     principal: PrincipalDep,
     settings: SettingsDep,
-    q: Annotated[Params, Depends(query("max_moves", "officer_ids"))],
+    q: Annotated[RebalanceParams, Depends(from_query(RebalanceParams))],
 ) -> dict[str, Any]:
     """Suggested reassignments (never applied here), with before and after metrics;
     `officer_ids=1,2,3` rebalances among those officers only."""
@@ -143,8 +104,8 @@ def rebalance(
         session,
         principal,
         settings,
-        max_moves=q.integer("max_moves", lo=0, hi=500),
-        officer_ids=q.ints("officer_ids"),
+        max_moves=q.max_moves,
+        officer_ids=list(q.officer_ids) if q.officer_ids is not None else None,
     )
 
 
@@ -172,7 +133,7 @@ def rebalance_apply(
     session: SessionDep,
     principal: PrincipalDep,
     settings: SettingsDep,
-    q: Annotated[Params, Depends(query())],
+    q: Annotated[NoParams, Depends(from_query(NoParams))],
 ) -> dict[str, Any]:
     """Reassign the listed firms (admin only), all in one transaction or none."""
     moves = [Move(**m.model_dump()) for m in body.moves]
@@ -181,13 +142,13 @@ def rebalance_apply(
     return {"applied": done}
 
 
-@router.get("/officers/{officer_id}/route")
+@router.get("/officers/{officer_id}/route", openapi_extra=qp.openapi_for(RouteParams))
 def officer_route(
     officer_id: int,
     session: SessionDep,
     principal: PrincipalDep,
     settings: SettingsDep,
-    q: Annotated[Params, Depends(query("month", "max_stops", "return"))],
+    q: Annotated[RouteParams, Depends(from_query(RouteParams))],
 ) -> dict[str, Any]:
     """A day's visiting order for the firms the officer has not visited this month."""
     return visit_route(
@@ -195,9 +156,9 @@ def officer_route(
         principal,
         settings,
         officer_id,
-        month=q.month(settings.zone.timezone),
-        max_stops=q.integer("max_stops", lo=1, hi=100),
-        return_to_office=q.flag("return", True),
+        month=q.month,
+        max_stops=q.max_stops,
+        return_to_office=q.return_to_office,
     )
 
 

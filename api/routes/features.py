@@ -21,7 +21,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from api.deps import PrincipalDep, SessionDep, SettingsDep
-from api.feature_params import (
+from api.params import (
     fetch_items,
     items_query,
     openapi_parameters,

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import HTMLResponse, Response
 
 from api.deps import PrincipalDep, SessionDep, SettingsDep
-from api.feature_params import (
+from api.params import (
     fetch_items,
     items_query,
     negotiate,

@@ -17,11 +17,10 @@ from starlette.responses import HTMLResponse
 
 from api.deps import PrincipalDep, SessionDep, SettingsDep
 from api.routes.maps import MapQuery, map_openapi, map_query, map_response
-from parkgis.access import require_read
 from parkgis.maps.i18n import resolve_lang
 from parkgis.maps.projects import projects_map
+from parkgis.projects.filters import FILTER_PARAMS
 from parkgis.projects.milestones import ALL_PROJECT_STAGES, stage_label
-from parkgis.projects.supervision import FILTER_PARAMS
 from parkgis.projects.timeline import project_timeline
 from parkgis.zonetime import zone_today
 
@@ -131,10 +130,9 @@ def timeline_page(
     lang: str | None = None,
 ) -> HTMLResponse:
     """A project's planned and actual dates for every stage side by side, with the slips."""
-    require_read(principal, "projects")
     lg = resolve_lang(lang, settings.zone.language)
     tz = settings.zone.timezone
-    tl = project_timeline(session, project_id, today=zone_today(tz), tz=tz, lang=lg)
+    tl = project_timeline(session, principal, project_id, today=zone_today(tz), tz=tz, lang=lg)
     p = tl["project"]
     i = 0 if lg == "zh" else 1
     nxt = p["next_milestone"]

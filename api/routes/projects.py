@@ -19,160 +19,113 @@ Filters (board, summary, reminders, map): ``stage``, ``industry_chain`` (or ``ch
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
+from api import params as qp
 from api.deps import IfMatchVersion, PrincipalDep, SessionDep, SettingsDep
+from api.params import NoParams, ProjectQuery, param, project_openapi, project_query
 from api.responses import GeoJSONResponse, JSONResponse
-from parkgis.access import require_read
-from parkgis.errors import InvalidQuery
-from parkgis.projects.idle_land import flag_idle_land, idle_land
-from parkgis.projects.lifecycle import event_dict, history, project_state, replan, transition
-from parkgis.projects.summary import project_summary, yearly_summary, yearly_summary_xlsx
-from parkgis.projects.supervision import (
-    FILTER_PARAMS,
-    ProjectFilter,
+from parkgis.projects import (
     board_geojson,
-    filter_from_query,
+    event_dict,
+    flag_idle_land,
+    history,
+    idle_land,
+    project_state,
     project_statuses,
+    project_summary,
+    project_timeline,
     reminders,
+    replan,
+    transition,
+    yearly_summary,
+    yearly_summary_xlsx,
 )
-from parkgis.projects.timeline import project_timeline
 from parkgis.zonetime import zone_today
 
 router = APIRouter(prefix="/api/v1/projects", tags=["projects"])
 
 
 @dataclass(frozen=True)
-class Query:
-    """A route's own parameters plus the project filter."""
+class LangParams:
+    """``lang``: zh or en (default: the zone's language)."""
 
-    own: dict[str, str]
-    filters: ProjectFilter
-
-
-def project_query(*own: str) -> Callable[..., Query]:
-    """Dependency: the query string split into ``own`` parameters and the filter (400s)."""
-
-    def dep(request: Request) -> Query:
-        mine: dict[str, str] = {}
-        rest: dict[str, str] = {}
-        for name, value in request.query_params.multi_items():
-            target = mine if name in own else rest
-            if name in target:
-                raise InvalidQuery(f"parameter {name!r} is given more than once", field=name)
-            target[name] = value
-        try:
-            filters = filter_from_query(rest)
-        except InvalidQuery as exc:
-            if exc.field in rest and exc.field not in FILTER_PARAMS:
-                allowed = ", ".join([*own, *FILTER_PARAMS])
-                raise InvalidQuery(
-                    f"unknown query parameter {exc.field!r}; this endpoint takes: {allowed}",
-                    field=exc.field,
-                ) from exc
-            raise
-        return Query(own=mine, filters=filters)
-
-    return dep
+    lang: str | None = param(qp.lang, description="zh or en", schema=qp.LANG_DOC)
 
 
-def _int(q: Query, name: str, default: int, lo: int, hi: int) -> int:
-    raw = q.own.get(name)
-    if raw is None:
-        return default
-    try:
-        v = int(raw)
-    except ValueError as exc:
-        raise InvalidQuery(f"{raw!r} is not a whole number", field=name) from exc
-    if not lo <= v <= hi:
-        raise InvalidQuery(f"{v} is outside {lo}..{hi}", field=name)
-    return v
+@dataclass(frozen=True)
+class YearlyParams:
+    """The yearly summary's year, format and language."""
 
-
-def _lang(q: Query, default: str) -> str:
-    lang = q.own.get("lang") or default
-    if lang not in ("zh", "en"):
-        raise InvalidQuery(f"unknown language {lang!r}; use zh or en", field="lang")
-    return lang
-
-
-def _doc(*own: tuple[str, str, dict[str, Any]]) -> dict[str, Any]:
-    """``openapi_extra`` naming the route's own query parameters and the filters."""
-    filters = (
-        ("stage", "Current stage(s), comma list", {"type": "string"}),
-        ("industry_chain", "Industry chain code(s), comma list (alias: chain)", {"type": "string"}),
-        ("officer_id", "Officer id(s), comma list (alias: officer)", {"type": "string"}),
-        ("overdue", "1: only projects with an overdue milestone", {"type": "string"}),
-        ("bbox", "minLon,minLat,maxLon,maxLat (EPSG:4326 degrees)", {"type": "string"}),
+    year: int | None = param(
+        qp.int_in(2000, 2100),
+        description="Calendar year (default: this year)",
+        schema={"type": "integer"},
     )
-    return {
-        "parameters": [
-            {"name": n, "in": "query", "required": False, "description": d, "schema": sc}
-            for n, d, sc in (*own, *filters)
-        ]
-    }
+    format: str = param(
+        qp.one_of("json", "xlsx"),
+        default="json",
+        description="json (default) or xlsx",
+        schema={"type": "string", "enum": ["json", "xlsx"]},
+    )
+    lang: str | None = param(qp.lang, description="zh or en", schema=qp.LANG_DOC)
 
 
-_LANG = ("lang", "zh or en", {"type": "string", "enum": ["zh", "en"]})
-SummaryQuery = Annotated[Query, Depends(project_query("lang"))]
-YearlyQuery = Annotated[Query, Depends(project_query("year", "format", "lang"))]
-BoardQuery = Annotated[Query, Depends(project_query())]
-ReminderQuery = Annotated[Query, Depends(project_query("within_days"))]
+@dataclass(frozen=True)
+class ReminderParams:
+    """The due-soon horizon."""
+
+    within_days: int | None = param(
+        qp.int_in(0, 366), description="Due-soon horizon in days", schema={"type": "integer"}
+    )
 
 
-@router.get("/summary", openapi_extra=_doc(_LANG))
+SummaryQuery = Annotated[ProjectQuery[LangParams], Depends(project_query(LangParams))]
+YearlyQuery = Annotated[ProjectQuery[YearlyParams], Depends(project_query(YearlyParams))]
+BoardQuery = Annotated[ProjectQuery[NoParams], Depends(project_query(NoParams))]
+ReminderQuery = Annotated[ProjectQuery[ReminderParams], Depends(project_query(ReminderParams))]
+
+
+@router.get("/summary", openapi_extra=project_openapi(LangParams))
 def summary(
     session: SessionDep, principal: PrincipalDep, settings: SettingsDep, q: SummaryQuery
 ) -> dict[str, Any]:
     """Projects by stage (count, investment in CNY and 亿元), overdue, by chain, by officer,
     and this year's starts, completions and productions against the targets."""
-    require_read(principal, "projects")
-    today = zone_today(settings.zone.timezone)
     return project_summary(
         session,
-        today=today,
+        principal,
+        today=zone_today(settings.zone.timezone),
         cfg=settings.projects,
         filters=q.filters,
-        lang=_lang(q, settings.zone.language),
+        lang=q.own.lang or settings.zone.language,
     )
 
 
-@router.get(
-    "/summary/yearly",
-    response_model=None,
-    openapi_extra=_doc(
-        ("year", "Calendar year (default: this year)", {"type": "integer"}),
-        ("format", "json (default) or xlsx", {"type": "string", "enum": ["json", "xlsx"]}),
-        _LANG,
-    ),
-)
+@router.get("/summary/yearly", response_model=None, openapi_extra=project_openapi(YearlyParams))
 def summary_yearly(
     session: SessionDep, principal: PrincipalDep, settings: SettingsDep, q: YearlyQuery
 ) -> Response | dict[str, Any]:
     """The yearly summary: milestones reached per month, targets, projects; ``format=xlsx``
     downloads it as a workbook."""
-    require_read(principal, "projects")
     today = zone_today(settings.zone.timezone)
-    year = _int(q, "year", today.year, 2000, today.year + 10)
-    fmt = (q.own.get("format") or "json").lower()
-    if fmt not in ("json", "xlsx"):
-        raise InvalidQuery(f"unknown format {fmt!r}; use json or xlsx", field="format")
+    year = q.own.year or today.year
     data = yearly_summary(
         session,
+        principal,
         year=year,
         today=today,
         cfg=settings.projects,
         filters=q.filters,
-        lang=_lang(q, settings.zone.language),
+        lang=q.own.lang or settings.zone.language,
     )
-    if fmt == "json":
+    if q.own.format == "json":
         return data
     return Response(
         yearly_summary_xlsx(data),
@@ -181,29 +134,30 @@ def summary_yearly(
     )
 
 
-@router.get("/board", response_class=GeoJSONResponse, openapi_extra=_doc())
+@router.get("/board", response_class=GeoJSONResponse, openapi_extra=project_openapi(NoParams))
 def board(
     session: SessionDep, principal: PrincipalDep, settings: SettingsDep, q: BoardQuery
 ) -> GeoJSONResponse:
     """Every matching project as a GeoJSON point with stage, next milestone, days late."""
-    require_read(principal, "projects")
     today = zone_today(settings.zone.timezone)
-    rows = project_statuses(session, today=today, filters=q.filters)
+    rows = project_statuses(session, principal, today=today, filters=q.filters)
     return GeoJSONResponse(board_geojson(rows))
 
 
-@router.get(
-    "/reminders",
-    openapi_extra=_doc(("within_days", "Due-soon horizon in days", {"type": "integer"})),
-)
+@router.get("/reminders", openapi_extra=project_openapi(ReminderParams))
 def reminder_lists(
     session: SessionDep, principal: PrincipalDep, settings: SettingsDep, q: ReminderQuery
 ) -> dict[str, Any]:
     """Milestones overdue now and due within ``within_days`` (default from the settings)."""
-    require_read(principal, "projects")
-    days = _int(q, "within_days", settings.projects.reminder_days, 0, 366)
-    today = zone_today(settings.zone.timezone)
-    return reminders(session, today=today, within_days=days, filters=q.filters)
+    return reminders(
+        session,
+        principal,
+        today=zone_today(settings.zone.timezone),
+        within_days=settings.projects.reminder_days
+        if q.own.within_days is None
+        else q.own.within_days,
+        filters=q.filters,
+    )
 
 
 @router.get("/idle-land")
@@ -211,9 +165,8 @@ def idle_land_list(
     session: SessionDep, principal: PrincipalDep, settings: SettingsDep
 ) -> dict[str, Any]:
     """Projects whose granted land has not been built on within a year of the agreed start."""
-    require_read(principal, "projects")
     today = zone_today(settings.zone.timezone)
-    items = idle_land(session, today=today)
+    items = idle_land(session, principal, today=today)
     return {"as_of": today.isoformat(), "items": [x.as_dict() for x in items]}
 
 
@@ -233,8 +186,7 @@ def project_history(
     project_id: int, session: SessionDep, principal: PrincipalDep, settings: SettingsDep
 ) -> dict[str, Any]:
     """The project's events (transitions, re-plans), oldest first."""
-    require_read(principal, "projects")
-    events = history(session, project_id)
+    events = history(session, principal, project_id)
     return {
         "project_id": project_id,
         "events": [event_dict(e, settings.zone.timezone) for e in events],
@@ -250,10 +202,14 @@ def project_timeline_json(
     lang: Literal["zh", "en"] | None = None,
 ) -> dict[str, Any]:
     """Planned (current and original) and actual dates of every stage, with slips in days."""
-    require_read(principal, "projects")
     tz = settings.zone.timezone
     return project_timeline(
-        session, project_id, today=zone_today(tz), tz=tz, lang=lang or settings.zone.language
+        session,
+        principal,
+        project_id,
+        today=zone_today(tz),
+        tz=tz,
+        lang=lang or settings.zone.language,
     )
 
 

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,14 +22,15 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import HTMLResponse, Response
 
+from api import params as qp
 from api.deps import IfMatchVersion, PrincipalDep, SessionDep, SettingsDep, require
+from api.params import from_query, param
 from api.responses import JSONResponse
-from api.routes.coverage import Params, query
 from parkgis.access import Principal, require_role
 from parkgis.coverage.draws import as_dict, list_draws, run_draw
 from parkgis.coverage.report import monthly_report, report_xlsx
 from parkgis.coverage.requests import overdue_report, request_stats, transition
-from parkgis.zonetime import parse_month
+from parkgis.zonetime import Month, parse_month
 
 router = APIRouter(prefix="/api/v1", tags=["service"])
 
@@ -38,6 +40,43 @@ _TEMPLATES = jinja2.Environment(
     undefined=jinja2.StrictUndefined,
 )
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class OverdueParams:
+    """Narrow the overdue list to one officer or one department."""
+
+    officer_id: int | None = param(qp.int_in(), description="One officer", schema=qp.ID_DOC)
+    department: str | None = param(qp.text, description="One department, as written")
+
+
+@dataclass(frozen=True)
+class StatsParams:
+    """One month (default: all time) and one officer (default: all the caller may see)."""
+
+    month: Month | None = param(qp.month, description="YYYY-MM", schema=qp.MONTH_DOC)
+    officer_id: int | None = param(qp.int_in(), description="One officer", schema=qp.ID_DOC)
+
+
+@dataclass(frozen=True)
+class ReportParams:
+    """The month of the visit report (default: this month), one officer, the format."""
+
+    month: Month | None = param(qp.month, description="YYYY-MM", schema=qp.MONTH_DOC)
+    officer_id: int | None = param(qp.int_in(), description="One officer", schema=qp.ID_DOC)
+    format: str = param(
+        qp.one_of("json", "xlsx", "html"),
+        default="json",
+        description="json (default), xlsx or html",
+        schema={"type": "string", "enum": ["json", "xlsx", "html"]},
+    )
+
+
+@dataclass(frozen=True)
+class DrawListParams:
+    """Only the draws of one year."""
+
+    year: int | None = param(qp.int_in(1, 9999), description="YYYY", schema={"type": "integer"})
 
 
 class TransitionIn(BaseModel):
@@ -91,52 +130,51 @@ def request_transition(
     return JSONResponse(out, headers={"ETag": f'"{req.version}"'})
 
 
-@router.get("/requests/overdue")
+@router.get("/requests/overdue", openapi_extra=qp.openapi_for(OverdueParams))
 def requests_overdue(
     session: SessionDep,
     principal: PrincipalDep,
     settings: SettingsDep,
-    q: Annotated[Params, Depends(query("officer_id", "department"))],
+    q: Annotated[OverdueParams, Depends(from_query(OverdueParams))],
 ) -> dict[str, Any]:
     """Requests past their working-day deadline, per officer and per department."""
     return overdue_report(
         session,
         principal,
         settings,
-        officer_id=q.integer("officer_id"),
-        department=q.get("department"),
+        officer_id=q.officer_id,
+        department=q.department,
     )
 
 
-@router.get("/requests/stats")
+@router.get("/requests/stats", openapi_extra=qp.openapi_for(StatsParams))
 def requests_stats(
     session: SessionDep,
     principal: PrincipalDep,
     settings: SettingsDep,
-    q: Annotated[Params, Depends(query("month", "officer_id"))],
+    q: Annotated[StatsParams, Depends(from_query(StatsParams))],
 ) -> dict[str, Any]:
     """Per category: raised, resolved, median days to resolve (all time without month)."""
     return request_stats(
         session,
         principal,
         settings,
-        month=q.month(settings.zone.timezone),
-        officer_id=q.integer("officer_id"),
+        month=q.month,
+        officer_id=q.officer_id,
     )
 
 
-@router.get("/reports/visits", response_model=None)
+@router.get("/reports/visits", response_model=None, openapi_extra=qp.openapi_for(ReportParams))
 def visits_report(
     session: SessionDep,
     principal: PrincipalDep,
     settings: SettingsDep,
-    q: Annotated[Params, Depends(query("month", "officer_id", "format"))],
+    q: Annotated[ReportParams, Depends(from_query(ReportParams))],
 ) -> Response | dict[str, Any]:
     """The monthly visit report as JSON, an XLSX download or a printable HTML page."""
-    tz = settings.zone.timezone
-    fmt = q.choice("format", ("json", "xlsx", "html"), "json")
-    month = q.month(tz) or parse_month(None, tz)
-    report = monthly_report(session, principal, settings, month, officer_id=q.integer("officer_id"))
+    fmt = q.format
+    month = q.month or parse_month(None, settings.zone.timezone)
+    report = monthly_report(session, principal, settings, month, officer_id=q.officer_id)
     suffix = f"-officer-{report['officer_id']}" if report["officer_id"] else ""
     name = f"visits-{report['month']}{suffix}"
     if fmt == "xlsx":
@@ -166,15 +204,15 @@ class DrawIn(BaseModel):
     seed: str | None = Field(default=None, min_length=1, max_length=200)
 
 
-@router.get("/draws")
+@router.get("/draws", openapi_extra=qp.openapi_for(DrawListParams))
 def draws(
     session: SessionDep,
     principal: PrincipalDep,
-    q: Annotated[Params, Depends(query("year"))],
+    q: Annotated[DrawListParams, Depends(from_query(DrawListParams))],
 ) -> dict[str, Any]:
     """Every stored draw, newest first, each re-verified from its seed."""
     require_role(principal, ("admin", "planner", "officer"), "see the monthly draws")
-    items = list_draws(session, year=q.integer("year", lo=1, hi=9999))
+    items = list_draws(session, year=q.year)
     return {"numberReturned": len(items), "items": items}
 
 

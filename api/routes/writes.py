@@ -11,18 +11,16 @@ serialises. Spatial entities are GeoJSON Features.
 # per-entity classes when FastAPI reads them.
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request
+from fastapi import APIRouter, Depends, Header, Path, Request
 from starlette.responses import Response
 
 from api.deps import PrincipalDep, SessionDep
+from api.params import GeometryParams, NoParams, from_query, openapi_for
 from api.responses import GeoJSONResponse, JSONResponse
 from parkgis import writes
-from parkgis.errors import InvalidQuery
 from parkgis.schemas.common import INT32_MAX
-from parkgis.schemas.geojson import crs_name
 from parkgis.writes import ENTITIES, EntitySpec, etag
 
 router = APIRouter(prefix="/api/v1", tags=["writes"])
@@ -36,49 +34,11 @@ IfMatch = Annotated[
         "PUT/PATCH may send a version field instead; DELETE needs this header.",
     ),
 ]
-Crs = Annotated[
-    str | None,
-    Query(
-        max_length=200,
-        description='CRS of the coordinates, e.g. "EPSG:3857" or "EPSG:4547"; without it '
-        "they must be longitude/latitude degrees (EPSG:4326).",
-    ),
-]
-Repair = Annotated[
-    bool, Query(description="Repair an invalid geometry (make_valid) instead of refusing it.")
-]
 Fid = Annotated[int, Path(ge=1, le=INT32_MAX, description="The row's id.")]
 
 
-def _only(request: Request, allowed: tuple[str, ...]) -> None:
-    for name in request.query_params:
-        if name not in allowed:
-            takes = ", ".join(allowed) or "no query parameters"
-            raise InvalidQuery(
-                f"unknown query parameter {name!r}; this endpoint takes {takes}", field=name
-            )
-
-
-@dataclass(frozen=True)
-class GeometryParams:
-    """``crs`` (normalised to ``EPSG:NNNN``, None = as the body says or WGS84), ``repair``."""
-
-    crs: str | None
-    repair: bool
-
-
-def geometry_params(request: Request, crs: Crs = None, repair: Repair = False) -> GeometryParams:
-    """Dependency: the write's geometry parameters; other query parameters get a 400."""
-    _only(request, ("crs", "repair"))
-    return GeometryParams(crs_name(crs) if crs else None, repair)
-
-
-def no_params(request: Request) -> None:
-    """Dependency: DELETE takes no query parameters (400 naming the one given)."""
-    _only(request, ())
-
-
-GeoParams = Annotated[GeometryParams, Depends(geometry_params)]
+GeoParams = Annotated[GeometryParams, Depends(from_query(GeometryParams))]
+_GEO_DOC = openapi_for(GeometryParams)
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "No or bad bearer token"},
@@ -171,6 +131,7 @@ def add_write_routes(spec: EntitySpec) -> None:
         summary=f"Create a {spec.label} (a {what})",
         response_class=media,
         responses={**created, **_ERRORS},
+        openapi_extra=_GEO_DOC,
     )
     router.add_api_route(
         f"/{spec.name}/{{fid:int}}",
@@ -180,6 +141,7 @@ def add_write_routes(spec: EntitySpec) -> None:
         summary=f"Replace a {spec.label} (If-Match or version required)",
         response_class=media,
         responses={**ok, **_ERRORS, **_VERSIONED},
+        openapi_extra=_GEO_DOC,
     )
     router.add_api_route(
         f"/{spec.name}/{{fid:int}}",
@@ -189,6 +151,7 @@ def add_write_routes(spec: EntitySpec) -> None:
         summary=f"Change some fields of a {spec.label} (If-Match or version required)",
         response_class=media,
         responses={**ok, **_ERRORS, **_VERSIONED},
+        openapi_extra=_GEO_DOC,
     )
     router.add_api_route(
         f"/{spec.name}/{{fid:int}}",
@@ -196,7 +159,7 @@ def add_write_routes(spec: EntitySpec) -> None:
         methods=["DELETE"],
         status_code=204,
         operation_id=f"delete_{slug}",
-        dependencies=[Depends(no_params)],
+        dependencies=[Depends(from_query(NoParams))],
         summary=f"Delete a {spec.label} (If-Match required)",
         response_class=Response,
         responses={204: {"description": "Deleted"}, **_ERRORS, **_VERSIONED},

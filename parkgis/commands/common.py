@@ -9,10 +9,14 @@ from typing import Any, TypeVar
 import typer
 from pydantic import ValidationError
 
+from parkgis.access import Principal
 from parkgis.errors import ParkGISError
 from parkgis.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+CLI = Principal(name="parkgis-cli", role="admin")
+"""Who the command line acts as: whoever can run it can read the database anyway."""
 
 
 def fail(message: str) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 import typer
 
-from parkgis.commands.common import clean_errors, load_settings
+from parkgis.commands.common import CLI, clean_errors, load_settings
 
 
 def parse_range(text: str, field: str) -> dict[str, float]:
@@ -148,13 +148,12 @@ def match_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print the answer as JSON."),
 ) -> None:
     """Match an expansion request to open plant space and land, save it, print a table."""
-    from parkgis.access import Principal
     from parkgis.db import make_engine, session_scope
     from parkgis.matching.service import match
 
     req = build_request(**locals())
     settings = load_settings()
-    principal = Principal(name="parkgis-cli", role="admin")
+    principal = CLI
     engine = make_engine(settings.db)
     try:
         with session_scope(engine) as session:

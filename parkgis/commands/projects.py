@@ -19,7 +19,7 @@ from typing import Any
 
 import typer
 
-from parkgis.commands.common import clean_errors, load_settings
+from parkgis.commands.common import CLI, clean_errors, load_settings
 
 projects_app = typer.Typer(
     help="Investment projects: summary, reminders, yearly workbook, idle land.",
@@ -55,12 +55,12 @@ def summary_cmd(
     officer: str | None = typer.Option(None, help="Officer id(s), comma list."),
 ) -> None:
     """Print the project summary (by stage, overdue, chain, officer, targets) as JSON."""
+    from parkgis.projects.filters import filter_from_query
     from parkgis.projects.summary import project_summary
-    from parkgis.projects.supervision import filter_from_query
 
     f = filter_from_query(_filters(stage, chain, officer))
     with _session() as (session, settings, today):
-        out = project_summary(session, today=today, cfg=settings.projects, filters=f)
+        out = project_summary(session, CLI, today=today, cfg=settings.projects, filters=f)
     typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
 
 
@@ -71,12 +71,13 @@ def reminders_cmd(
     officer: str | None = typer.Option(None, help="Officer id(s), comma list."),
 ) -> None:
     """List overdue milestones and those due within the horizon."""
-    from parkgis.projects.supervision import filter_from_query, reminders
+    from parkgis.projects.filters import filter_from_query
+    from parkgis.projects.supervision import reminders
 
     f = filter_from_query(_filters(None, None, officer))
     with _session() as (session, settings, today):
         horizon = settings.projects.reminder_days if days is None else days
-        out = reminders(session, today=today, within_days=horizon, filters=f)
+        out = reminders(session, CLI, today=today, within_days=horizon, filters=f)
     typer.echo(f"as of {out['as_of']}: {len(out['overdue'])} overdue, {len(out['due_soon'])} due")
     for x in out["overdue"]:
         typer.echo(
@@ -100,7 +101,9 @@ def yearly_cmd(
     from parkgis.projects.summary import yearly_summary, yearly_summary_xlsx
 
     with _session() as (session, settings, today):
-        data = yearly_summary(session, year=year or today.year, today=today, cfg=settings.projects)
+        data = yearly_summary(
+            session, CLI, year=year or today.year, today=today, cfg=settings.projects
+        )
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(yearly_summary_xlsx(data))
     typer.echo(f"wrote {out} ({len(data['projects'])} projects, year {data['year']})")
@@ -112,16 +115,13 @@ def idle_land_cmd(
     flag: bool = typer.Option(False, "--flag", help="Mark the parcels (planner action)."),
 ) -> None:
     """List projects whose granted land was not started within a year; --flag marks them."""
-    from parkgis.access import Principal
     from parkgis.projects.idle_land import flag_idle_land, idle_land
 
     with _session() as (session, _settings, today):
         if flag:
-            items = flag_idle_land(
-                session, today=today, principal=Principal(name="parkgis-cli", role="planner")
-            )
+            items = flag_idle_land(session, today=today, principal=CLI)
         else:
-            items = idle_land(session, today=today)
+            items = idle_land(session, CLI, today=today)
     typer.echo(f"{len(items)} idle as of {today}" + (" (parcels flagged)" if flag else ""))
     for x in items:
         typer.echo(

@@ -5,17 +5,18 @@ Every error is :class:`parkgis.errors.InvalidQuery` (HTTP 400) naming the parame
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from parkgis.errors import InvalidQuery
 from parkgis.features.crs import CRS84, OutputCRS, parse_crs
 from parkgis.features.registry import Collection, Column
+from parkgis.params import check_bbox as shared_check_bbox
+from parkgis.params import parse_date, parse_flag, parse_int, parse_number, split_bbox
 
 Op = Literal["eq", "in", "ge", "le", "lt"]
 
@@ -46,16 +47,6 @@ class ItemsQuery:
     extra: dict[str, str] = field(default_factory=dict)
 
 
-def _number(text: str, param: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise InvalidQuery(f"{text!r} is not a number", field=param) from None
-    if math.isnan(v) or math.isinf(v):
-        raise InvalidQuery(f"{text!r} is not a finite number", field=param)
-    return v
-
-
 def parse_bbox(value: str, crs: OutputCRS | None = None) -> tuple[float, float, float, float]:
     """Parse ``bbox=minx,miny,maxx,maxy`` (6 numbers: heights are ignored).
 
@@ -77,14 +68,7 @@ def parse_bbox(value: str, crs: OutputCRS | None = None) -> tuple[float, float, 
     InvalidQuery
         Not 4 or 6 finite numbers, min greater than max, or degrees out of range.
     """
-    parts = [p.strip() for p in value.split(",")]
-    if len(parts) not in (4, 6):
-        raise InvalidQuery(
-            f"bbox needs 4 numbers minx,miny,maxx,maxy (or 6 with heights), got {len(parts)}",
-            field="bbox",
-        )
-    nums = [_number(p, "bbox") for p in parts]
-    a0, a1, b0, b1 = (nums[0], nums[1], nums[3], nums[4]) if len(nums) == 6 else nums
+    a0, a1, b0, b1 = split_bbox(value)
     if crs is not None and crs.flip:
         a0, a1, b0, b1 = a1, a0, b1, b0
     return check_bbox((a0, a1, b0, b1), crs)
@@ -100,45 +84,19 @@ def check_bbox(
     InvalidQuery
         Not 4 finite numbers, min greater than max, or degrees out of range (``bbox``).
     """
-    if len(box) != 4:
-        raise InvalidQuery("bbox needs 4 numbers minx,miny,maxx,maxy", field="bbox")
-    a0, a1, b0, b1 = (float(v) for v in box)
-    if not all(math.isfinite(v) for v in (a0, a1, b0, b1)):
-        raise InvalidQuery("bbox numbers must be finite", field="bbox")
-    if a0 > b0 or a1 > b1:
-        raise InvalidQuery(
-            "bbox minimum is greater than its maximum; give minx,miny,maxx,maxy "
-            "(boxes across the antimeridian are not supported)",
-            field="bbox",
-        )
     geographic = crs is None or crs.uri == CRS84 or crs.srid in (4326, 4490)
-    if geographic and not (-180 <= a0 <= b0 <= 180 and -90 <= a1 <= b1 <= 90):
-        raise InvalidQuery(
-            "bbox is outside longitude -180..180 / latitude -90..90; give WGS84 "
-            "degrees (lon,lat order) or set bbox-crs",
-            field="bbox",
-        )
-    if not geographic and crs is not None:
+    checked = shared_check_bbox(box, degrees=geographic)
+    if crs is not None and not geographic:
         from shapely.geometry import box as make_box
 
         from parkgis.errors import InvalidGeometry
         from parkgis.geo import check_in_area_of_use
 
         try:
-            check_in_area_of_use(make_box(a0, a1, b0, b1), f"EPSG:{crs.srid}", field="bbox")
+            check_in_area_of_use(make_box(*checked), f"EPSG:{crs.srid}", field="bbox")
         except InvalidGeometry as exc:
             raise InvalidQuery(exc.message, field="bbox") from exc
-    return (a0, a1, b0, b1)
-
-
-def parse_int(value: str, param: str, *, minimum: int) -> int:
-    """A whole number >= ``minimum`` from a query parameter."""
-    if not re.fullmatch(r"\s*[+-]?\d+\s*", value):
-        raise InvalidQuery(f"{value!r} is not a whole number", field=param)
-    n = int(value)
-    if n < minimum:
-        raise InvalidQuery(f"must be at least {minimum}, got {n}", field=param)
-    return n
+    return checked
 
 
 def parse_limit(value: str | int | None, default: int, maximum: int) -> int:
@@ -149,7 +107,7 @@ def parse_limit(value: str | int | None, default: int, maximum: int) -> int:
     """
     if value is None:
         return min(default, maximum)
-    n = value if isinstance(value, int) else parse_int(value, "limit", minimum=1)
+    n = value if isinstance(value, int) else parse_int(value, "limit", lo=1)
     if n < 1:
         raise InvalidQuery(f"must be at least 1, got {n}", field="limit")
     return min(n, maximum)
@@ -175,27 +133,11 @@ def parse_datetime(value: str) -> str:
     return value
 
 
-def _bool(text: str, param: str) -> bool:
-    low = text.strip().lower()
-    if low in ("true", "1", "yes"):
-        return True
-    if low in ("false", "0", "no"):
-        return False
-    raise InvalidQuery(f"{text!r} is not true or false", field=param)
-
-
-def _date(text: str, param: str) -> date:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise InvalidQuery(f"{text!r} is not an ISO date (YYYY-MM-DD)", field=param) from None
-
-
 def _timestamp(text: str, param: str, tz: str, upper: bool) -> tuple[datetime, bool]:
     """A timestamp bound; a bare date as an upper bound means "before the next day"."""
     t = text.strip()
     if len(t) == 10:
-        d = _date(t, param)
+        d = parse_date(t, param)
         start = datetime.combine(d + timedelta(days=1) if upper else d, time(), ZoneInfo(tz))
         return start, upper
     try:
@@ -210,16 +152,16 @@ def _scalar(col: Column, text: Any, param: str) -> Any:
         return text
     match col.kind:
         case "int":
-            n = parse_int(text, param, minimum=-(2**31))
+            n = parse_int(text, param, lo=-(2**31))
             if n >= 2**31:
                 raise InvalidQuery(f"{n} is too large for an integer", field=param)
             return n
         case "float":
-            return _number(text, param)
+            return parse_number(text, param)
         case "bool":
-            return _bool(text, param)
+            return parse_flag(text, param)
         case "date":
-            return _date(text, param)
+            return parse_date(text, param)
     return text
 
 
@@ -302,7 +244,7 @@ def parse_items_query(
     bbox = parse_bbox(bbox_text, bbox_crs) if bbox_text is not None else None
     limit = parse_limit(seen.pop("limit", None), default_limit, max_limit)
     off = seen.pop("offset", None)
-    offset = parse_int(off, "offset", minimum=0) if off is not None else 0
+    offset = parse_int(off, "offset", lo=0) if off is not None else 0
     ext = {k: seen.pop(k) for k in extra if k in seen}
     if "datetime" in ext:
         parse_datetime(ext["datetime"])

@@ -27,13 +27,14 @@ from folium.map import Layer
 from folium.template import Template
 from sqlalchemy.orm import Session
 
-from parkgis.access import Principal, require_read
+from parkgis.access import Principal
 from parkgis.maps.basemaps import Basemap, display_geojson, display_lonlat, shifts_data
 from parkgis.maps.core import LegendItem, LegendSection, ParkMap, base_map, finish
 from parkgis.maps.i18n import Lang, register, resolve_lang, t
 from parkgis.maps.page import PageData
 from parkgis.maps.projects_js import CSS, SCRIPT
 from parkgis.maps.safe import safe_text
+from parkgis.projects.filters import filter_from_query
 from parkgis.projects.milestones import (
     ALL_PROJECT_STAGES,
     OVERDUE_COLOR,
@@ -42,7 +43,7 @@ from parkgis.projects.milestones import (
     STAGE_COLORS,
     stage_label,
 )
-from parkgis.projects.supervision import ProjectStatus, filter_from_query, project_statuses
+from parkgis.projects.supervision import ProjectStatus, project_statuses
 from parkgis.projects.timeline import stage_frames
 from parkgis.settings import Settings
 from parkgis.zonetime import zone_today
@@ -280,14 +281,13 @@ def projects_map(
     InvalidQuery
         An unknown filter or a malformed value.
     """
-    require_read(principal, "projects")
     params = {k: str(v) for k, v in (filters or {}).items() if v is not None}
     if bbox is not None:
         params["bbox"] = bbox if isinstance(bbox, str) else ",".join(str(v) for v in bbox)
     f = filter_from_query(params)
     tz = settings.zone.timezone
     day = today or zone_today(tz)
-    rows = project_statuses(session, today=day, filters=f, with_parcels=True, digits=6)
+    rows = project_statuses(session, principal, today=day, filters=f, with_parcels=True, digits=6)
     frames = stage_frames(session, rows, today=day, tz=tz, months=settings.projects.slider_months)
     lng = resolve_lang(lang, settings.zone.language)
     m = base_map(settings, basemap=basemap, lang=lng, title=t("map.projects.title", lng))

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from parkgis.access import Principal, require_role
+from parkgis.access import Principal, require_read, require_role
 from parkgis.audit import jsonable, record
 from parkgis.models import Parcel, Project, ProjectEvent
 from parkgis.models.base import PROJECT_HOLD_STAGES, PROJECT_STAGES
@@ -69,14 +69,31 @@ def _held_from(session: Session, ids: list[int]) -> dict[int, str]:
     return {pid: frm for pid, frm in rows if frm}  # the last one per project wins
 
 
-def idle_land(session: Session, *, today: date) -> list[IdleLand]:
+def idle_land(session: Session, principal: Principal, *, today: date) -> list[IdleLand]:
     """Projects whose granted parcel is idle on ``today``, most overdue first.
+
+    Every signed-in role may read it (:func:`parkgis.access.require_read` of projects).
+
+    Parameters
+    ----------
+    session : Session
+    principal : Principal
+        The caller.
+    today : date
+        The zone's calendar date (:func:`parkgis.zonetime.zone_today`).
+    """
+    require_read(principal, "projects")
+    return idle_projects(session, today=today)
+
+
+def idle_projects(session: Session, *, today: date) -> list[IdleLand]:
+    """:func:`idle_land` without the role check, for callers that checked it already.
 
     Parameters
     ----------
     session : Session
     today : date
-        The zone's calendar date (:func:`parkgis.projects.milestones.zone_today`).
+        The zone's calendar date (:func:`parkgis.zonetime.zone_today`).
     """
     rows = session.execute(
         select(Project, Parcel)
@@ -132,7 +149,7 @@ def flag_idle_land(session: Session, *, today: date, principal: Principal) -> li
         Every idle project, with ``idle_flagged_on`` and ``parcel_status`` as they are now.
     """
     require_role(principal, ("admin", "planner"), "flag idle land")
-    found = idle_land(session, today=today)
+    found = idle_projects(session, today=today)
     out: list[IdleLand] = []
     for item in found:
         parcel = session.get(Parcel, item.parcel_id)

@@ -30,7 +30,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from parkgis.access import Principal, require_own_project
+from parkgis.access import Principal, require_own_project, require_read
 from parkgis.audit import record
 from parkgis.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 from parkgis.models import Parcel, Project, ProjectEvent
@@ -350,14 +350,15 @@ def _check_order(plan: Mapping[str, date | None], changed: set[str]) -> None:
             )
 
 
-def history(session: Session, project_id: int) -> list[ProjectEvent]:
-    """Every event of a project, oldest first.
+def history(session: Session, principal: Principal, project_id: int) -> list[ProjectEvent]:
+    """Every event of a project, oldest first (any signed-in role may read it).
 
     Raises
     ------
     NotFound
         The project does not exist.
     """
+    require_read(principal, "projects")
     if session.get(Project, project_id) is None:
         raise NotFound(f"project {project_id} does not exist", field="id")
     return list(

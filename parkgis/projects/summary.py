@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from parkgis.access import Principal
 from parkgis.projects.milestones import (
     ALL_PROJECT_STAGES,
     PROJECT_STAGES,
@@ -133,6 +134,7 @@ def summarize(
 
 def project_summary(
     session: Session,
+    principal: Principal,
     *,
     today: date,
     cfg: ProjectSettings,
@@ -148,12 +150,13 @@ def project_summary(
     cfg : ProjectSettings
         Holds the yearly targets.
     """
-    rows = project_statuses(session, today=today, filters=filters)
+    rows = project_statuses(session, principal, today=today, filters=filters)
     return summarize(rows, today=today, cfg=cfg, lang=lang)
 
 
 def yearly_summary(
     session: Session,
+    principal: Principal,
     *,
     year: int,
     today: date,
@@ -173,7 +176,7 @@ def yearly_summary(
         actual dates and slips in days (actual − planned, or today − planned when still
         open and late).
     """
-    rows = project_statuses(session, today=today, filters=filters)
+    rows = project_statuses(session, principal, today=today, filters=filters)
     months = [{"month": m, **{s: 0 for s in PROJECT_STAGES}} for m in range(1, 13)]
     for r in rows:
         for s in PROJECT_STAGES:

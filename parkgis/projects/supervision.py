@@ -8,8 +8,7 @@ and works out overdue milestones and the next milestone with the rules of
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -17,9 +16,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from parkgis.errors import InvalidInput, InvalidQuery
+from parkgis.access import Principal, require_read
+from parkgis.errors import InvalidInput
 from parkgis.models import Enterprise, IndustryChain, Officer, Parcel, Project, ProjectEvent
-from parkgis.models.base import ALL_PROJECT_STAGES
+from parkgis.projects.filters import ProjectFilter
 from parkgis.projects.milestones import (
     PROJECT_HOLD_STAGES,
     PROJECT_STAGES,
@@ -32,127 +32,6 @@ from parkgis.projects.milestones import (
 
 CNY_PER_YI = 1e8
 """One 亿元 (yi yuan) in yuan."""
-
-
-@dataclass(frozen=True)
-class ProjectFilter:
-    """Which projects to read; every part is optional and they combine with AND.
-
-    ``bbox`` is ``(min_lon, min_lat, max_lon, max_lat)`` in EPSG:4326 degrees and matches a
-    project whose point or parcel intersects it. ``overdue_only`` keeps projects with at
-    least one overdue milestone on the day asked.
-    """
-
-    stages: tuple[str, ...] = ()
-    chains: tuple[str, ...] = ()
-    officer_ids: tuple[int, ...] = ()
-    overdue_only: bool = False
-    bbox: tuple[float, float, float, float] | None = None
-    ids: tuple[int, ...] = ()
-
-    def __post_init__(self) -> None:
-        for s in self.stages:
-            if s not in ALL_PROJECT_STAGES:
-                raise InvalidInput(
-                    f"unknown stage {s!r}; stages are {', '.join(ALL_PROJECT_STAGES)}",
-                    field="stage",
-                )
-        if self.bbox is not None:
-            check_bbox(self.bbox)
-
-
-_BBOX_FORM = "bbox must be four numbers: min_lon,min_lat,max_lon,max_lat"
-
-
-FILTER_PARAMS: dict[str, str] = {
-    "stage": "stage",
-    "industry_chain": "chain",
-    "chain": "chain",
-    "officer_id": "officer",
-    "officer": "officer",
-    "overdue": "overdue",
-    "bbox": "bbox",
-}
-"""Query parameters of the project board, reminders and battle map → filter part."""
-
-
-def filter_from_query(params: Mapping[str, str]) -> ProjectFilter:
-    """A :class:`ProjectFilter` from query-string values.
-
-    ``stage``, ``industry_chain`` (or ``chain``) and ``officer_id`` (or ``officer``) take
-    comma lists; ``overdue`` is 1/0 or true/false; ``bbox`` is
-    ``min_lon,min_lat,max_lon,max_lat`` in EPSG:4326.
-
-    Raises
-    ------
-    InvalidQuery
-        An unknown parameter, or a malformed value (``field`` names it).
-    """
-    parts: dict[str, Any] = {}
-    seen: set[str] = set()
-    for name, value in params.items():
-        key = FILTER_PARAMS.get(name)
-        if key is None:
-            raise InvalidQuery(
-                f"unknown query parameter {name!r}; filters are {', '.join(FILTER_PARAMS)}",
-                field=name,
-            )
-        if key in seen:
-            raise InvalidQuery(f"{name!r} is given twice", field=name)
-        seen.add(key)
-        items = tuple(v.strip() for v in value.split(",") if v.strip())
-        try:
-            if key == "stage":
-                parts["stages"] = items
-                ProjectFilter(stages=items)
-            elif key == "chain":
-                parts["chains"] = items
-            elif key == "officer":
-                parts["officer_ids"] = tuple(int(v) for v in items)
-            elif key == "overdue":
-                parts["overdue_only"] = _flag(value)
-            else:
-                parts["bbox"] = parse_bbox(value)
-        except (ValueError, InvalidInput) as exc:
-            msg = exc.message if isinstance(exc, InvalidInput) else f"{value!r} is not valid"
-            raise InvalidQuery(msg, field=name) from exc
-    return ProjectFilter(**parts)
-
-
-def _flag(value: str) -> bool:
-    low = value.strip().lower()
-    if low in ("1", "true", "yes", "on"):
-        return True
-    if low in ("", "0", "false", "no", "off"):
-        return False
-    raise ValueError(value)
-
-
-def check_bbox(bbox: Sequence[float]) -> tuple[float, float, float, float]:
-    """Validate a lon/lat bbox ``(min_lon, min_lat, max_lon, max_lat)`` in EPSG:4326.
-
-    Raises
-    ------
-    InvalidInput
-        Not four finite numbers, outside WGS84 bounds, or min above max (field ``bbox``).
-    """
-    if len(bbox) != 4 or not all(isinstance(v, int | float) and math.isfinite(v) for v in bbox):
-        raise InvalidInput(_BBOX_FORM, field="bbox")
-    x0, y0, x1, y1 = (float(v) for v in bbox)
-    if not (-180 <= x0 <= 180 and -180 <= x1 <= 180 and -90 <= y0 <= 90 and -90 <= y1 <= 90):
-        raise InvalidInput("bbox must be lon/lat degrees in EPSG:4326", field="bbox")
-    if x0 > x1 or y0 > y1:
-        raise InvalidInput("bbox minimum is above its maximum", field="bbox")
-    return x0, y0, x1, y1
-
-
-def parse_bbox(text_value: str) -> tuple[float, float, float, float]:
-    """Parse ``"min_lon,min_lat,max_lon,max_lat"`` (EPSG:4326) into a checked tuple."""
-    try:
-        parts = [float(p) for p in text_value.split(",")]
-    except ValueError as exc:
-        raise InvalidInput(_BBOX_FORM, field="bbox") from exc
-    return check_bbox(parts)
 
 
 @dataclass
@@ -269,6 +148,7 @@ def _where(f: ProjectFilter, parcel: Any) -> list[ColumnElement[bool]]:
 
 def project_statuses(
     session: Session,
+    principal: Principal,
     *,
     today: date,
     filters: ProjectFilter | None = None,
@@ -277,11 +157,15 @@ def project_statuses(
 ) -> list[ProjectStatus]:
     """Every project matching ``filters`` with its supervision status on ``today``.
 
+    Every signed-in role may read projects; anonymous callers get 401.
+
     Parameters
     ----------
     session : Session
+    principal : Principal
+        The caller.
     today : date
-        The zone's calendar date (:func:`parkgis.projects.milestones.zone_today`).
+        The zone's calendar date (:func:`parkgis.zonetime.zone_today`).
     filters : ProjectFilter, optional
     with_parcels : bool
         Also read each project's parcel polygon as GeoJSON text (EPSG:4326).
@@ -293,6 +177,7 @@ def project_statuses(
     list of ProjectStatus
         Ordered by project id; ``lon``/``lat`` are the project point in EPSG:4326 degrees.
     """
+    require_read(principal, "projects")
     f = filters or ProjectFilter()
     parcel = aliased(Parcel)
     hold = (
@@ -405,6 +290,7 @@ def _reminder(s: ProjectStatus, m: Milestone, **extra: Any) -> dict[str, Any]:
 
 def reminders(
     session: Session,
+    principal: Principal,
     *,
     today: date,
     within_days: int,
@@ -431,7 +317,7 @@ def reminders(
     horizon = today + timedelta(days=within_days)
     overdue: list[dict[str, Any]] = []
     due: list[dict[str, Any]] = []
-    for s in project_statuses(session, today=today, filters=filters):
+    for s in project_statuses(session, principal, today=today, filters=filters):
         overdue += [_reminder(s, m, days_late=d) for m, d in s.overdue]
         if s.stage == "cancelled":
             continue

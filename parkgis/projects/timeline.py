@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from parkgis.access import Principal
 from parkgis.errors import NotFound
 from parkgis.models import ProjectEvent
 from parkgis.projects.lifecycle import event_dict, history
@@ -43,9 +44,15 @@ def _original_plan(events: Sequence[dict[str, Any]]) -> dict[str, str | None]:
 
 
 def project_timeline(
-    session: Session, project_id: int, *, today: date, tz: str, lang: str = "zh"
+    session: Session,
+    principal: Principal,
+    project_id: int,
+    *,
+    today: date,
+    tz: str,
+    lang: str = "zh",
 ) -> dict[str, Any]:
-    """Everything the timeline page shows for one project.
+    """Everything the timeline page shows for one project (any signed-in role).
 
     Returns
     -------
@@ -60,11 +67,13 @@ def project_timeline(
     NotFound
         The project does not exist.
     """
-    rows = project_statuses(session, today=today, filters=ProjectFilter(ids=(project_id,)))
+    rows = project_statuses(
+        session, principal, today=today, filters=ProjectFilter(ids=(project_id,))
+    )
     if not rows:
         raise NotFound(f"project {project_id} does not exist", field="id")
     st = rows[0]
-    events = [event_dict(e, tz) for e in history(session, project_id)]
+    events = [event_dict(e, tz) for e in history(session, principal, project_id)]
     original = _original_plan(events)
     overdue = {m.stage: d for m, d in st.overdue}
     reached = reached_index(st.stage, st.milestones, st.held_from)
