@@ -83,6 +83,28 @@ def _c(name: str, kind: ColumnKind, description: str = "", **kw: object) -> Colu
 
 _ID = _c("id", "int", "Identifier", filter=True)
 _MU = f"{M2_PER_MU!r}"
+_ACTIVE_HOLD = "r.released_at IS NULL AND r.expires_at > now()"
+
+
+def _hold_columns(unit: str) -> tuple[Column, Column]:
+    """``on_hold`` and ``held_until`` of a space or parcel (from active reservations)."""
+    where = f"FROM reservations r WHERE r.{unit}_id = t.id AND {_ACTIVE_HOLD}"
+    return (
+        _c(
+            "on_hold",
+            "bool",
+            "Held for a firm right now (an active reservation): not free to promise",
+            filter=True,
+            sql=f"EXISTS (SELECT 1 {where})",
+        ),
+        _c(
+            "held_until",
+            "timestamp",
+            "End of the active hold",
+            sql=f"(SELECT max(r.expires_at) {where})",
+        ),
+    )
+
 
 PARCELS = Collection(
     name="parcels",
@@ -106,6 +128,7 @@ PARCELS = Collection(
         _c("idle_flagged_on", "date", "Date flagged as idle land", range=True),
         _c("area_m2", "float", "Geodesic area, m²", range=True),
         _c("area_mu", "float", "Area in mu (亩)", range=True),
+        *_hold_columns("parcel"),
     ),
 )
 
@@ -154,6 +177,7 @@ SPACES = Collection(
         _c("rent_cny_m2_month", "float", "Rent, CNY per m² per month", range=True),
         _c("available_from", "date", "Available from", range=True),
         _c("occupant_enterprise_id", "int", "Occupying firm", filter=True),
+        *_hold_columns("space"),
     ),
 )
 
