@@ -48,6 +48,9 @@ def server_conf(settings: DatabaseSettings, sockdir: Path, wal_dir: Path, log_di
         f"unix_socket_directories = '{sockdir}'\n"
         "unix_socket_permissions = 0700\n"
         "password_encryption = 'scram-sha-256'\n"
+        # After a crash, sync the data directory's file system in one call instead of
+        # fsyncing every file one by one (seconds on a busy disk): faster recovery.
+        "recovery_init_sync_method = syncfs\n"
         "wal_level = replica\n"
         "archive_mode = on\n"
         f"archive_command = '{_quote(archive)}'\n"
