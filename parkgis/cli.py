@@ -9,6 +9,7 @@ from parkgis.commands.coverage import draw_cmd
 from parkgis.commands.db import db_app
 from parkgis.commands.demo import demo_app
 from parkgis.commands.io import export_cmd, import_cmd
+from parkgis.commands.landuse import landuse_app
 from parkgis.commands.maps import map_app
 from parkgis.commands.match import match_cmd
 from parkgis.commands.projects import install_map_command, projects_app
@@ -51,6 +52,7 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(map_app, name="map")
 install_map_command(map_app)  # `parkgis map projects` with --stage/--chain/--officer/--overdue
 app.add_typer(projects_app, name="projects")
+app.add_typer(landuse_app, name="landuse")
 app.command("match")(match_cmd)
 app.command("draw")(draw_cmd)
 app.command("import")(import_cmd)

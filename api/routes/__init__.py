@@ -10,6 +10,7 @@ from api.routes import (
     health,
     home,
     io,
+    landuse,
     maps,
     match,
     ogc,
@@ -31,6 +32,7 @@ ROUTERS: list[APIRouter] = [
     home.router,
     signin.router,
     assets.router,
+    landuse.router,  # before maps: /maps/landuse
     maps.router,
     project_pages.router,
     features.router,

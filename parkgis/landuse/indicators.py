@@ -175,8 +175,8 @@ def parcel_indicators(
     """
     require_role(principal, ("admin", "planner", "officer"), "read control indicators")
     if check is not None and check not in CHECKS:
-        from parkgis.errors import InvalidInput
+        from parkgis.errors import InvalidQuery
 
-        raise InvalidInput(f"unknown check {check!r}; use {', '.join(CHECKS)}", field="check")
+        raise InvalidQuery(f"unknown check {check!r}; use {', '.join(CHECKS)}", field="check")
     rows = parcel_indicators_rows(session, settings, scope)
     return [r for r in rows if check is None or r["check"] == check]

@@ -289,9 +289,9 @@ def inefficient_land(
     """
     require_role(principal, ("admin", "planner"), "read inefficient land")
     if kind is not None and kind not in TYPES:
-        from parkgis.errors import InvalidInput
+        from parkgis.errors import InvalidQuery
 
-        raise InvalidInput(f"unknown type {kind!r}; use {', '.join(TYPES)}", field="type")
+        raise InvalidQuery(f"unknown type {kind!r}; use {', '.join(TYPES)}", field="type")
     rows = inefficient_rows(session, settings, today=today, scope=scope)
     if kind is not None:
         rows = [r for r in rows if r["type"] == kind]

@@ -16,7 +16,7 @@ import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-from parkgis.errors import InvalidGeometry, InvalidInput
+from parkgis.errors import InvalidGeometry, InvalidInput, InvalidQuery
 from parkgis.geo import validate_geometry
 
 GroupBy = Literal["zone", "grid", "class", "status"]
@@ -79,5 +79,5 @@ def check_group_by(value: str | None) -> GroupBy:
     """``value`` if it is a known grouping (default ``zone``), else a 400 naming ``by``."""
     v = (value or "zone").strip().lower()
     if v not in GROUP_BYS:
-        raise InvalidInput(f"unknown grouping {value!r}; use {', '.join(GROUP_BYS)}", field="by")
+        raise InvalidQuery(f"unknown grouping {value!r}; use {', '.join(GROUP_BYS)}", field="by")
     return v  # type: ignore[return-value]

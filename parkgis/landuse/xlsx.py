@@ -32,7 +32,8 @@ def _cell(v: Any) -> Any:
     return v
 
 
-def _book() -> Any:
+def new_book() -> Any:
+    """An empty openpyxl workbook (no default sheet)."""
     from openpyxl import Workbook
 
     wb = Workbook()
@@ -42,7 +43,8 @@ def _book() -> Any:
     return wb
 
 
-def _bytes(wb: Any) -> bytes:
+def to_bytes(wb: Any) -> bytes:
+    """The workbook as XLSX bytes."""
     buf = BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -99,9 +101,9 @@ def _with_zone(summary: dict[str, Any]) -> list[dict[str, Any]]:
 
 def summary_xlsx(summary: dict[str, Any]) -> bytes:
     """The land-use summary (:func:`parkgis.landuse.landuse_summary`) as XLSX."""
-    wb = _book()
+    wb = new_book()
     summary_sheets(wb, summary)
-    return _bytes(wb)
+    return to_bytes(wb)
 
 
 FIRM_COLUMNS = (
@@ -120,20 +122,25 @@ FIRM_COLUMNS = (
 )
 
 
-def firm_sheets(wb: Any, evaluation: dict[str, Any]) -> None:
-    """Add the 亩均 sheets: one row per firm, and the averages and settings."""
-    inds = list(evaluation["averages"])
+def firm_rows_sheet(wb: Any, title: str, firms: Sequence[dict[str, Any]]) -> None:
+    """Add a sheet of firm rows (figures, indicators, score, grade)."""
+    inds = list(firms[0]["indicators"]) if firms else []
     _sheet(
         wb,
-        "Firms",
+        title,
         [*FIRM_COLUMNS, *inds, "score", "grade", "reason"],
         [
             [f.get(c) for c in FIRM_COLUMNS]
             + [f["indicators"].get(k) for k in inds]
             + [f["score"], f["grade"], f["reason"]]
-            for f in evaluation["firms"]
+            for f in firms
         ],
     )
+
+
+def firm_sheets(wb: Any, evaluation: dict[str, Any]) -> None:
+    """Add the 亩均 sheets: one row per firm, and the averages and settings."""
+    firm_rows_sheet(wb, "Firms", evaluation["firms"])
     st = evaluation["settings"]
     rows: list[list[Any]] = [["zone average: " + k, v] for k, v in evaluation["averages"].items()]
     rows += [["weight: " + k, v] for k, v in st["weights"].items()]
@@ -145,9 +152,9 @@ def firm_sheets(wb: Any, evaluation: dict[str, Any]) -> None:
 
 def firms_xlsx(evaluation: dict[str, Any]) -> bytes:
     """The 亩均 evaluation (:func:`parkgis.landuse.evaluate_firms`) as XLSX."""
-    wb = _book()
+    wb = new_book()
     firm_sheets(wb, evaluation)
-    return _bytes(wb)
+    return to_bytes(wb)
 
 
 def inefficient_sheet(wb: Any, ineff: dict[str, Any]) -> None:

@@ -45,6 +45,7 @@ MAP_KINDS: dict[str, MapKind] = {
         "parkgis.maps.coverage:coverage_map", "Officer territories, visit gaps, routes", None
     ),
     "projects": MapKind("parkgis.maps.projects:projects_map", "Battle map of projects", None),
+    "landuse": MapKind("parkgis.maps.landuse:landuse_map", "Land use review themes", None),
     "match": MapKind(
         "parkgis.maps.match:match_map", "A saved match (request_id=N): candidates by rank", None
     ),

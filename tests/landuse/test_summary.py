@@ -33,9 +33,7 @@ def test_mu_is_ten_thousand_fifteenths_of_a_square_metre() -> None:
     assert abs(15 * M2_PER_MU - 10000) < 1e-9
 
 
-def test_totals_match_an_independent_recomputation(
-    lu_session: Session, lu_zone: LuZone
-) -> None:
+def test_totals_match_an_independent_recomputation(lu_session: Session, lu_zone: LuZone) -> None:
     got = landuse_summary(lu_session, PLANNER, by="class", scope=Scope(bbox=lu_zone.bbox))
     zone = got["zone"]
     areas = {k: area(g) for k, g in lu_zone.parcel_geoms.items()}
@@ -106,8 +104,10 @@ def test_status_grouping_and_polygon_scope(lu_session: Session, lu_zone: LuZone)
     assert inside["zone"]["area_m2"] == pytest.approx(by_status["zone"]["area_m2"])
     # half the box holds only the western parcels
     half = polygon_from_geojson(
-        {"type": "Polygon", "coordinates": [[[w, s], [(w + e) / 2, s], [(w + e) / 2, n],
-                                             [w, n], [w, s]]]}
+        {
+            "type": "Polygon",
+            "coordinates": [[[w, s], [(w + e) / 2, s], [(w + e) / 2, n], [w, n], [w, s]]],
+        }
     )
     part = landuse_summary(lu_session, PLANNER, scope=Scope(polygon=half))
     assert 0 < part["zone"]["parcels"] < len(PLAN)
@@ -129,9 +129,10 @@ def test_reference_rows_cite_their_source(lu_session: Session, lu_zone: LuZone) 
     assert refs["industrial_building_coefficient"]["value"] == pytest.approx(0.5646)
     assert all(r["source"] for r in got["reference"])
     cmp = {c["key"]: c for c in got["comparison"]}
-    assert cmp["industrial_plot_ratio"]["zone_value"] == got["zone"]["intensity"][
-        "industrial_plot_ratio"
-    ]
+    assert (
+        cmp["industrial_plot_ratio"]["zone_value"]
+        == got["zone"]["intensity"]["industrial_plot_ratio"]
+    )
 
 
 def test_refusals(lu_session: Session) -> None:

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session
 
 from parkgis.geo import to_crs
-from tests.factories import enterprise, insert
+from parkgis.uscc import check_char
 
 TODAY = date(2026, 12, 1)
 CANARY_TAX = 987654321.0
@@ -63,6 +63,23 @@ class Local:
         return to_crs(g, "EPSG:4547", "EPSG:4326")
 
 
+def insert(conn: Connection, table: str, **values: Any) -> int:
+    """Insert one row (shapely geometries as EWKT, SRID 4326) and return its id."""
+    params = {
+        k: (f"SRID=4326;{v.wkt}" if hasattr(v, "geom_type") else v) for k, v in values.items()
+    }
+    cols = ", ".join(params)
+    marks = ", ".join(f":{c}" for c in params)
+    sql = f"INSERT INTO {table} ({cols}) VALUES ({marks}) RETURNING id"
+    return int(conn.execute(text(sql), params).scalar_one())
+
+
+def enterprise(conn: Connection, **values: Any) -> int:
+    """A firm with a valid, unique USCC (from a random 9-digit serial)."""
+    body = f"91441200{uuid.uuid4().int % 10**9:09d}"
+    return insert(conn, "enterprises", uscc=body + check_char(body), **values)
+
+
 # code: (land_use, status, holder key, extra parcel columns)
 PLAN: dict[str, tuple[str, str, str | None, dict[str, Any]]] = {
     "ok": ("100102", "built", "pharma", {"structures_yard_m2": 1500.0}),
@@ -102,7 +119,7 @@ BUILDINGS: dict[str, tuple[str, float, float, float, float, int, list[float] | N
     "low_shed": ("low", 20, 20, 60, 60, 1, None, 7.0),
     "park_a": ("park", 20, 20, 80, 50, 3, [9.0, 6.0, 4.5], 19.5),
     "logistics_shed": ("logistics", 20, 20, 100, 100, 1, [12.0], 12.0),
-    "silent_plant": ("silent", 20, 20, 100, 80, 1, None, 10.0),
+    "silent_plant": ("silent", 20, 20, 110, 110, 1, None, 10.0),
 }
 
 
@@ -196,12 +213,13 @@ def drop_zone(conn: Connection, zone: LuZone) -> None:
 
 @contextmanager
 def committed_zone(engine: Engine) -> Iterator[tuple[LuZone, dict[str, str]]]:
-    """A committed zone and a token per role (``admin``, ``planner``, ``officer``,
-    ``investment``); all removed afterwards."""
+    """A committed zone and a token per role (``admin``, ``planner``, ``investment``);
+    all removed afterwards."""
     from parkgis.auth import create_token
+    from parkgis.zonetime import zone_today
 
     with engine.begin() as conn:
-        zone = make_zone(conn)
+        zone = make_zone(conn, today=zone_today("Asia/Shanghai"))
     names = {role: f"lu-test-{role}-{zone.tag}" for role in ("admin", "planner", "investment")}
     tokens: dict[str, str] = {}
     with Session(engine) as s:

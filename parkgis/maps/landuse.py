@@ -1,0 +1,409 @@
+"""The land-use map (``/maps/landuse``, ``parkgis map landuse``): one parcel layer, themes
+switched in the page.
+
+Built from the same functions as the API: parcels from
+:func:`parkgis.features.feature_collection`, class areas from
+:func:`parkgis.landuse.landuse_summary`, indicators from
+:mod:`parkgis.landuse.indicators`, grades from :mod:`parkgis.landuse.firms` and the
+inefficiency types and idle clocks from :mod:`parkgis.landuse.inefficient`.
+
+Themes (each parcel carries one colour per theme the caller may see; a small control
+restyles the layer and shows that theme's legend section):
+
+- ``class``: land-use class, in the palette of ``parkgis/data/land_use.csv`` (the usual
+  hues of Chinese planning maps: residential yellow, commercial red, industrial browns
+  from light class 1 to dark class 3, logistics purple, roads grey, green space green,
+  water blue; the official RGB table of the 用地用海 classification could not be sourced,
+  so this is a documented palette, not the standard's). The legend gives each class's
+  area in 亩.
+- ``plot_ratio``: industrial parcels' plot ratio against the minimum for their industry.
+- ``grade``: the land holder's 亩均 grade A–D.
+- ``inefficient``: the inefficiency type; land supplied but not used is coloured by its
+  idle-land clock (not yet due, fee due, may be taken back).
+
+Roles: anonymous callers get 401 (none of this map is public); investment staff see the
+class theme only; officers the class and plot-ratio themes; planners and admins all four.
+Popups carry each parcel's numbers, as far as the role may see them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from parkgis.access import Principal, require_role
+from parkgis.errors import InvalidQuery
+from parkgis.features import feature_collection
+from parkgis.features.params import parse_bbox
+from parkgis.geo import M2_PER_MU
+from parkgis.landuse.firms import evaluate_rows, firm_land_rows
+from parkgis.landuse.indicators import parcel_indicators_rows
+from parkgis.landuse.inefficient import TYPES, inefficient_rows
+from parkgis.landuse.reference import land_use_classes
+from parkgis.landuse.scope import Scope
+from parkgis.landuse.summary import landuse_summary
+from parkgis.maps.core import LegendItem, LegendSection, ParkMap, add_geojson, base_map, finish
+from parkgis.maps.i18n import Lang, register, resolve_lang, status_label, t
+from parkgis.maps.landuse_js import CSS, SCRIPT
+from parkgis.maps.page import PageData
+from parkgis.settings import Settings
+from parkgis.zonetime import zone_today
+
+THEMES = ("class", "plot_ratio", "grade", "inefficient")
+THEMES_BY_ROLE: dict[str, tuple[str, ...]] = {
+    "investment": ("class",),
+    "officer": ("class", "plot_ratio"),
+    "planner": THEMES,
+    "admin": THEMES,
+}
+NONE_COLOR = "#e9ecef"
+"""Parcels a theme says nothing about (not industrial, not graded, not inefficient)."""
+PLOT_RATIO_COLORS = {
+    "below_80": "#c92a2a",
+    "below": "#f59f00",
+    "ok": "#2f9e44",
+    "no_data": "#adb5bd",
+}
+GRADE_COLORS = {"A": "#2b8a3e", "B": "#94d82d", "C": "#fab005", "D": "#e03131"}
+INEFFICIENT_COLORS = {
+    "approved_not_supplied": "#74c0fc",
+    "supplied_not_used": "#ffd43b",
+    "supplied_not_used.fee": "#fd7e14",
+    "supplied_not_used.take_back": "#862e9c",
+    "used_not_fully": "#e64980",
+    "built_not_producing": "#495057",
+    "producing_below_standard": "#c92a2a",
+}
+
+register(
+    {
+        "map.landuse.title": ("土地利用评价图", "Land-use review map"),
+        "landuse.theme": ("专题", "Theme"),
+        "landuse.theme.class": ("用地分类", "Land-use class"),
+        "landuse.theme.plot_ratio": ("容积率对标", "Plot ratio vs minimum"),
+        "landuse.theme.grade": ("亩均评价等级", "亩均 grade"),
+        "landuse.theme.inefficient": ("低效用地与闲置时钟", "Inefficient land, idle clock"),
+        "landuse.layer": ("地块", "Parcels"),
+        "landuse.pr.below_80": ("低于下限80%", "Below 80% of the minimum"),
+        "landuse.pr.below": ("低于下限", "Below the minimum"),
+        "landuse.pr.ok": ("达标", "Meets the minimum"),
+        "landuse.pr.no_data": ("无数据", "No data"),
+        "landuse.none": ("不适用", "Not applicable"),
+        "landuse.grade": ("等级", "Grade"),
+        "landuse.not_graded": ("未评价", "Not graded"),
+        "landuse.ineff.fee": ("闲置满一年（征收20%闲置费）", "Idle over a year (20% fee)"),
+        "landuse.ineff.take_back": (
+            "闲置满两年（可无偿收回）",
+            "Idle over two years (may be taken back)",
+        ),
+        "landuse.ineff.waiting": ("供而未用（未满一年）", "Supplied, not used (under a year)"),
+        "landuse.efficient": ("未列入低效用地", "Not inefficient"),
+        "landuse.plot_ratio": ("容积率", "Plot ratio"),
+        "landuse.area_mu": ("面积（亩）", "Area (mu)"),
+        "landuse.min_plot_ratio": ("容积率下限", "Minimum plot ratio"),
+        "landuse.coefficient": ("建筑系数", "Building coefficient"),
+        "landuse.check": ("控制指标", "Control indicators"),
+        "landuse.type": ("低效类型", "Inefficiency"),
+        "landuse.clock": ("距约定开工（天）", "Days since agreed start"),
+        "landuse.fee": ("闲置费（元）", "Idle fee (CNY)"),
+        "landuse.truncated": (
+            "地块过多，仅显示部分；请用 bbox 缩小范围",
+            "Too many parcels; narrow with bbox",
+        ),
+    }
+)
+
+
+def themes_for(principal: Principal) -> tuple[str, ...]:
+    """The themes ``principal`` may see (401 for anonymous callers)."""
+    require_role(principal, tuple(THEMES_BY_ROLE), "open the land-use map")
+    return THEMES_BY_ROLE[str(principal.role)]
+
+
+def _pr_key(row: Mapping[str, Any] | None) -> str | None:
+    if row is None:
+        return None
+    pr, mn = row.get("plot_ratio"), row.get("min_plot_ratio")
+    if pr is None or mn is None:
+        return "no_data"
+    if pr < 0.8 * mn:
+        return "below_80"
+    return "below" if pr < mn else "ok"
+
+
+def _ineff_key(row: Mapping[str, Any] | None) -> str | None:
+    if row is None:
+        return None
+    clock = row.get("clock") or {}
+    if row["type"] == "supplied_not_used" and clock.get("may_take_back"):
+        return "supplied_not_used.take_back"
+    if row["type"] == "supplied_not_used" and clock.get("idle"):
+        return "supplied_not_used.fee"
+    return str(row["type"])
+
+
+def _class_name(code: Any, lang: Lang) -> str:
+    info = land_use_classes().get(str(code), {})
+    name = info.get("name_zh" if lang == "zh" else "name_en") or ""
+    return f"{code} {name}".strip()
+
+
+def _fmt(v: Any, digits: int = 2) -> Any:
+    return round(v, digits) if isinstance(v, float) else v
+
+
+def _info(p: Mapping[str, Any], lg: Lang, facts: Mapping[str, Any]) -> list[Any]:
+    """One parcel's popup values for the page script: code, class, status, 亩, then (when
+    the role may see them) holder, plot ratio, minimum, coefficient, check, grade, type,
+    days since the agreed start and the idle fee. Text reaches the page via js_literal
+    and is shown with textContent."""
+    m2 = p.get("area_m2")
+    out: list[Any] = [
+        p.get("code"),
+        _class_name(p.get("land_use"), lg),
+        status_label(str(p.get("status")), lg),
+        round(m2 / M2_PER_MU, 1) if isinstance(m2, int | float) else None,
+    ]
+    ind = facts.get("indicators")
+    if ind is not None:
+        holder = ind.get("holder_name")
+        if lg == "en":
+            holder = ind.get("holder_name_en") or holder
+        out += [
+            holder,
+            _fmt(ind.get("plot_ratio")),
+            _fmt(ind.get("min_plot_ratio")),
+            _fmt(ind.get("building_coefficient")),
+            ind.get("check"),
+        ]
+    ineff = facts.get("inefficient")
+    if facts.get("grade") or ineff is not None:
+        out += [None] * (9 - len(out))
+        clock = (ineff or {}).get("clock") or {}
+        out += [
+            facts.get("grade"),
+            (ineff["type_zh"] if lg == "zh" else ineff["type_en"]) if ineff else None,
+            clock.get("days_since_agreed_start"),
+            clock.get("fee_cny"),
+        ]
+    while out and out[-1] is None:
+        out.pop()
+    return out
+
+
+def _round_coords(geom: dict[str, Any], digits: int = 6) -> None:
+    """Round a GeoJSON geometry's lon/lat in place (6 decimals ≈ 0.1 m)."""
+
+    def walk(c: Any) -> Any:
+        if c and isinstance(c[0], int | float):
+            return [round(float(v), digits) for v in c]
+        return [walk(x) for x in c]
+
+    if geom and "coordinates" in geom:
+        geom["coordinates"] = walk(geom["coordinates"])
+
+
+def _legend(
+    themes: tuple[str, ...], lg: Lang, class_mu: Mapping[str, float]
+) -> list[LegendSection]:
+    classes = land_use_classes()
+    out = [
+        LegendSection(
+            t("landuse.theme.class", lg),
+            [
+                LegendItem(
+                    f"class-{code}",
+                    classes.get(code, {}).get("color") or "#cccccc",
+                    f"{_class_name(code, lg)} · {mu:,.1f} {t('unit.mu', lg)}",
+                )
+                for code, mu in sorted(class_mu.items())
+            ],
+        )
+    ]
+    if "plot_ratio" in themes:
+        out.append(
+            LegendSection(
+                t("landuse.theme.plot_ratio", lg),
+                [
+                    LegendItem(f"pr-{k}", c, t(f"landuse.pr.{k}", lg))
+                    for k, c in PLOT_RATIO_COLORS.items()
+                ]
+                + [LegendItem("pr-none", NONE_COLOR, t("landuse.none", lg))],
+            )
+        )
+    if "grade" in themes:
+        out.append(
+            LegendSection(
+                t("landuse.theme.grade", lg),
+                [LegendItem(f"grade-{g}", c, g) for g, c in GRADE_COLORS.items()]
+                + [LegendItem("grade-none", NONE_COLOR, t("landuse.not_graded", lg))],
+            )
+        )
+    if "inefficient" in themes:
+        labels = {
+            "supplied_not_used": t("landuse.ineff.waiting", lg),
+            "supplied_not_used.fee": t("landuse.ineff.fee", lg),
+            "supplied_not_used.take_back": t("landuse.ineff.take_back", lg),
+        }
+        items = []
+        for k, c in INEFFICIENT_COLORS.items():
+            base = TYPES.get(k)
+            label = labels.get(k) or (base[0] if lg == "zh" else base[1]) if base else labels[k]
+            items.append(LegendItem(f"ineff-{k}", c, label))
+        items.append(LegendItem("ineff-none", NONE_COLOR, t("landuse.efficient", lg)))
+        out.append(LegendSection(t("landuse.theme.inefficient", lg), items))
+    return out
+
+
+def landuse_map(
+    session: Session,
+    principal: Principal,
+    settings: Settings,
+    *,
+    bbox: tuple[float, float, float, float] | str | None = None,
+    filters: Mapping[str, Any] | None = None,
+    basemap: str | None = None,
+    lang: str | None = None,
+    today: date | None = None,
+) -> ParkMap:
+    """The land-use map with its switchable themes (see the module docstring).
+
+    Parameters
+    ----------
+    session : Session
+        Read only.
+    principal : Principal
+        Signed-in caller; the role decides the themes and popup rows (401 anonymous).
+    settings : Settings
+        Basemap, language, page-size limit and the land-use settings.
+    bbox : (min lon, min lat, max lon, max lat) or "a,b,c,d", optional
+        EPSG:4326 degrees; parcels intersecting it (figures: parcels whose point on
+        surface lies in it).
+    filters : mapping, optional
+        ``theme``: the theme shown first (default ``class``). Nothing else.
+    basemap, lang : str, optional
+        Override ``PARKGIS_BASEMAP`` / ``PARKGIS_LANGUAGE``.
+    today : date, optional
+        Zone date of the idle clocks (default: today in the zone).
+
+    Raises
+    ------
+    Unauthorized
+        Anonymous caller.
+    InvalidQuery
+        Unknown theme or filter, bad bbox, basemap or language.
+    """
+    themes = themes_for(principal)
+    opts = dict(filters or {})
+    first = str(opts.pop("theme", None) or "class")
+    if opts:
+        name = next(iter(opts))
+        raise InvalidQuery(f"unknown parameter {name!r}; this map takes theme", field=name)
+    if first not in THEMES:
+        raise InvalidQuery(f"unknown theme {first!r}; use {', '.join(THEMES)}", field="theme")
+    if first not in themes:
+        first = "class"
+    box = parse_bbox(bbox) if isinstance(bbox, str) else bbox
+    scope = Scope(bbox=box)
+    lg = resolve_lang(lang, settings.zone.language)
+    day = today or zone_today(settings.zone.timezone)
+    limit = settings.api.max_limit
+    fc = feature_collection(session, "parcels", principal, bbox=box, limit=limit, max_limit=limit)
+    summary = landuse_summary(session, principal, by="class", scope=scope)
+    class_mu = {c["code"]: c["area_mu"] for c in summary["zone"]["classes"]}
+    indicators: dict[int, dict[str, Any]] = {}
+    if "plot_ratio" in themes:
+        indicators = {r["id"]: r for r in parcel_indicators_rows(session, settings.landuse, scope)}
+    holder_grades: dict[int, str] = {}
+    ineff: dict[int, dict[str, Any]] = {}
+    if "grade" in themes:
+        ev = evaluate_rows(firm_land_rows(session), settings.landuse)
+        holder_grades = {f["id"]: f["grade"] for f in ev["firms"] if f["grade"]}
+        ineff = {
+            r["id"]: r
+            for r in inefficient_rows(
+                session, settings.landuse, today=day, scope=scope, grades=holder_grades
+            )
+        }
+    classes = land_use_classes()
+
+    def facts(p: Mapping[str, Any]) -> dict[str, Any]:
+        pid = p.get("id")
+        holder = p.get("holder_enterprise_id")
+        return {
+            "indicators": indicators.get(pid) if isinstance(pid, int) else None,
+            "grade": holder_grades.get(holder) if isinstance(holder, int) else None,
+            "inefficient": ineff.get(pid) if isinstance(pid, int) else None,
+        }
+
+    def colours(p: Mapping[str, Any]) -> dict[str, str]:
+        f = facts(p)
+        out = {"class": classes.get(str(p.get("land_use")), {}).get("color") or "#cccccc"}
+        if "plot_ratio" in themes:
+            key = _pr_key(f["indicators"])
+            out["plot_ratio"] = PLOT_RATIO_COLORS[key] if key else NONE_COLOR
+        if "grade" in themes:
+            out["grade"] = GRADE_COLORS.get(f["grade"] or "", NONE_COLOR)
+            key = _ineff_key(f["inefficient"])
+            out["inefficient"] = INEFFICIENT_COLORS[key] if key else NONE_COLOR
+        return out
+
+    info: dict[str, list[Any]] = {}
+    for feat in fc.get("features", []):
+        props = feat.get("properties") or {}
+        for theme, colour in colours(props).items():
+            props[f"c_{theme}"] = colour
+        info[str(props.get("id"))] = _info(props, lg, facts(props))
+        _round_coords(feat.get("geometry") or {})
+    m = base_map(settings, basemap=basemap, lang=lg, title=t("map.landuse.title", lg))
+    layer = add_geojson(
+        m,
+        fc,
+        kind="landuse",
+        name=t("landuse.layer", lg),
+        style=lambda p: {
+            "color": "#343a40",
+            "weight": 0.6,
+            "fillColor": p.get(f"c_{first}", NONE_COLOR),
+            "fillOpacity": 0.75,
+        },
+        keep=("id", *(f"c_{th}" for th in themes)),
+    )
+    labels = [
+        "field.code",
+        "field.land_use",
+        "field.status",
+        "landuse.area_mu",
+        "field.holder",
+        "landuse.plot_ratio",
+        "landuse.min_plot_ratio",
+        "landuse.coefficient",
+        "landuse.check",
+        "landuse.grade",
+        "landuse.type",
+        "landuse.clock",
+        "landuse.fee",
+    ]
+    data = {
+        "themes": [{"key": th, "label": t(f"landuse.theme.{th}", lg)} for th in themes],
+        "first": first,
+        "label": t("landuse.theme", lg),
+        "fields": [t(k, lg) for k in labels],
+        "info": info,
+    }
+    m.add_child(
+        PageData(
+            "LanduseThemes",
+            data,
+            data_id="pg-landuse-data",
+            css=CSS,
+            script=SCRIPT,
+            names={"__MAP__": m, "__LAYER__": layer},
+        )
+    )
+    truncated = fc.get("numberMatched", 0) > fc.get("numberReturned", 0)
+    notes = [t("landuse.truncated", lg)] if truncated else []
+    return finish(m, legend=_legend(themes, lg, class_mu), bbox=box, notes=notes)
