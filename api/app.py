@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.errors import add_exception_handlers
-from api.middleware import BodySizeLimit, SecurityHeaders
+from api.middleware import BodySizeLimit, HeadAsGet, SecurityHeaders
 from api.responses import JSONResponse
 from api.routes import ROUTERS
 from parkgis import __version__
@@ -55,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _add_offline_docs(app)
     for router in ROUTERS:
         app.include_router(router)
+    app.add_middleware(HeadAsGet)  # innermost: HEAD runs every GET route
     app.add_middleware(BodySizeLimit, max_bytes=settings.api.max_body_bytes)
     app.add_middleware(SecurityHeaders)  # outermost: every answer gets the headers
     return app

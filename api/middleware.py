@@ -174,3 +174,29 @@ async def _not_found(send: Send) -> None:
     )
     await send({"type": "http.response.start", "status": 404, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+class HeadAsGet:
+    """Answer ``HEAD`` on every ``GET`` route: run it as ``GET`` and send no body.
+
+    Monitors and link checkers use ``HEAD`` (``curl -I``). The status and headers,
+    ``Content-Length`` included, are those a ``GET`` gets (RFC 9110, 9.3.2); a path with
+    no ``GET`` answers 405 as it would to a ``GET``.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Rewrite a ``HEAD`` request to ``GET`` and drop the body of the answer."""
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(msg: Message) -> None:
+            if msg["type"] != "http.response.body":
+                await send(msg)
+            elif not msg.get("more_body", False):
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)

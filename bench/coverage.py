@@ -20,13 +20,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import time
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import orjson
+from _common import OUT, demo_dir, timed
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -36,33 +34,11 @@ from parkgis.coverage.report import monthly_report
 from parkgis.coverage.requests import overdue_report
 from parkgis.coverage.territories import coverage_for, territories
 from parkgis.db.engine import db_up
-from parkgis.demo import DEMO_DIR, generate, load_demo
+from parkgis.demo import load_demo
 from parkgis.settings import Settings
 from parkgis.zonetime import Month, zone_today
 
-OUT = Path(__file__).resolve().parent / "out"
 PLANNER = Principal(name="bench", role="planner")
-
-
-def timed(fn: Callable[[], Any], runs: int) -> tuple[float, Any]:
-    """Median seconds of ``runs`` calls after one warm-up, and the last result."""
-    result = fn()
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), result
-
-
-def demo_dir(scale: float, settings: Settings) -> Path:
-    if scale == 1:
-        return DEMO_DIR
-    target = OUT / f"scale-{scale:g}"
-    if not (target / "meta.json").exists():
-        print(f"generating scale {scale:g} into {target} ...", flush=True)
-        generate(target, scale=scale, today=zone_today(settings.zone.timezone))
-    return target
 
 
 def bench_scale(scale: float, runs: int, settings: Settings) -> dict[str, Any]:
@@ -71,7 +47,7 @@ def bench_scale(scale: float, runs: int, settings: Settings) -> dict[str, Any]:
     today = zone_today(settings.zone.timezone)
     t0 = time.perf_counter()
     with engine.begin() as conn:
-        load_demo(conn, demo_dir(scale, settings), today=today)
+        load_demo(conn, demo_dir(scale, today), today=today)
     load_s = time.perf_counter() - t0
     with engine.connect() as conn:
         conn.execute(text("ANALYZE"))

@@ -27,33 +27,23 @@ import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import geopandas as gpd
 import pandas as pd
 import pyogrio
+from _common import OUT, demo_dir
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.dialects.postgresql import JSONB
 
 from parkgis.db.cluster import EmbeddedCluster
 from parkgis.db.engine import db_up
-from parkgis.demo import DEMO_DIR, generate, load_demo
+from parkgis.demo import load_demo
 from parkgis.demo.files import csv_path, read_meta
 from parkgis.demo.schema import GPKG_NAME, LAYERS
 from parkgis.settings import Settings
+from parkgis.zonetime import zone_today
 
-OUT = Path(__file__).resolve().parent / "out"
 DB_NAME = "parkgis_bench_load"
-
-
-def demo_dir(scale: float, tz: str) -> Path:
-    if scale == 1:
-        return DEMO_DIR
-    target = OUT / f"scale-{scale:g}"
-    if not (target / "meta.json").exists():
-        print(f"generating scale {scale:g} into {target} ...", flush=True)
-        generate(target, scale=scale, today=datetime.now(ZoneInfo(tz)).date())
-    return target
 
 
 def fresh_database(settings: Settings) -> Engine:
@@ -174,7 +164,7 @@ def main() -> None:
     settings = Settings()
     results = []
     for scale in (float(s) for s in args.scales.split(",")):
-        directory = demo_dir(scale, settings.zone.timezone)
+        directory = demo_dir(scale, zone_today(settings.zone.timezone))
         meta = read_meta(directory)
         engine = fresh_database(settings)
         try:

@@ -23,46 +23,23 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from _common import OUT, demo_dir, timed
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from parkgis.access import Principal
 from parkgis.db.engine import db_up
-from parkgis.demo import DEMO_DIR, generate, load_demo
+from parkgis.demo import DEMO_DIR, load_demo
 from parkgis.maps import render
 from parkgis.maps.registry import build_map
 from parkgis.settings import Settings
 from parkgis.zonetime import zone_today
 
-OUT = Path(__file__).resolve().parent / "out"
 PLANNER = Principal(name="bench", role="planner")
-
-
-def timed(fn: Callable[[], Any], runs: int) -> tuple[float, Any]:
-    """Median seconds of ``runs`` calls after one warm-up, and the last result."""
-    result = fn()
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), result
-
-
-def demo_dir(scale: float, settings: Settings, scale1: Path) -> Path:
-    if scale == 1:
-        return scale1
-    target = OUT / f"scale-{scale:g}"
-    if not (target / "meta.json").exists():
-        print(f"generating scale {scale:g} into {target} ...", flush=True)
-        generate(target, scale=scale, today=zone_today(settings.zone.timezone))
-    return target
 
 
 def bench_scale(
@@ -79,7 +56,7 @@ def bench_scale(
     today = zone_today(settings.zone.timezone)
     t0 = time.perf_counter()
     with engine.begin() as conn:
-        load_demo(conn, demo_dir(scale, settings, scale1), today=today)
+        load_demo(conn, scale1 if scale == 1 else demo_dir(scale, today), today=today)
     load_s = time.perf_counter() - t0
     with engine.connect() as conn:
         conn.execute(text("ANALYZE"))

@@ -35,13 +35,13 @@ import sys
 import time
 from collections.abc import Callable
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import httpx
 import numpy as np
 import pandas as pd
+from _common import OUT, ROOT, demo_dir, pct
 from shapely.geometry import Point
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
@@ -49,14 +49,12 @@ from sqlalchemy.orm import Session
 from parkgis.access import Principal
 from parkgis.auth import create_token
 from parkgis.db.engine import db_up, session_scope
-from parkgis.demo import DEMO_DIR, generate, load_demo
+from parkgis.demo import load_demo
 from parkgis.geo import to_crs
 from parkgis.matching.service import match
 from parkgis.settings import Settings
 from parkgis.zonetime import zone_today
 
-OUT = Path(__file__).resolve().parent / "out"
-ROOT = Path(__file__).resolve().parent.parent
 DB = "parkgis_bench_match"
 ADMIN = Principal(name="bench", role="admin")
 CLASS = {"100101": 1, "100102": 2, "100103": 3}
@@ -132,11 +130,6 @@ def request_types(today: date) -> dict[str, Callable[[dict[str, Any]], dict[str,
     }
 
 
-def pct(values: list[float], q: float) -> float:
-    """The ``q`` quantile (0-1) of ``values`` (linear interpolation)."""
-    return float(np.quantile(np.array(values), q)) if values else float("nan")
-
-
 def summary(times: dict[str, list[float]]) -> dict[str, Any]:
     """p50/p95 in ms per request type and for the whole mix."""
     out: dict[str, Any] = {
@@ -150,17 +143,6 @@ def summary(times: dict[str, list[float]]) -> dict[str, Any]:
         "n": len(every),
     }
     return out
-
-
-def demo_dir(scale: float, settings: Settings) -> Path:
-    """The demo files of ``scale`` (generated into ``bench/out/scale-N`` when missing)."""
-    if scale == 1:
-        return DEMO_DIR
-    target = OUT / f"scale-{scale:g}"
-    if not (target / "meta.json").exists():
-        print(f"generating scale {scale:g} into {target} ...", flush=True)
-        generate(target, scale=scale, today=zone_today(settings.zone.timezone))
-    return target
 
 
 def places(engine: Engine, n: int, seed: int = 7) -> list[dict[str, Any]]:
@@ -383,7 +365,7 @@ def bench_scale(scale: float, args: argparse.Namespace, settings: Settings) -> d
     t0 = time.perf_counter()
     if not args.skip_load:
         with engine.begin() as conn:
-            load_demo(conn, demo_dir(scale, settings), today=today)
+            load_demo(conn, demo_dir(scale, today), today=today)
     load_s = time.perf_counter() - t0
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         # a zone in service is vacuumed: visibility map set (index-only counts), hint bits

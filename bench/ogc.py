@@ -32,22 +32,18 @@ import argparse
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
+from _common import HERE, OUT, ROOT, demo_dir, free_port, http_load, start_server
 from sqlalchemy import text
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-OUT = HERE / "out"
 TIPG_VENV = HERE / ".venv-tipg"
 DB_NAME = "parkgis_bench_ogc"
 
@@ -66,12 +62,6 @@ class Result:
     mean_kb: float
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def prepare_db(reload: bool) -> tuple[str, str]:
     """Load the scale-10 zone once; return (TCP URL without driver, planner token)."""
     from datetime import date
@@ -79,17 +69,14 @@ def prepare_db(reload: bool) -> tuple[str, str]:
     from parkgis.auth import create_token
     from parkgis.db.cluster import EmbeddedCluster
     from parkgis.db.engine import db_up, make_sessionmaker
-    from parkgis.demo import generate, load_demo
+    from parkgis.demo import load_demo
     from parkgis.settings import DatabaseSettings
 
     ds = DatabaseSettings(db_name=DB_NAME)
     if ds.database_url:
         sys.exit("bench/ogc.py uses the embedded cluster: unset PARKGIS_DATABASE_URL")
     engine = db_up(ds)
-    data = OUT / "scale-10"
-    if not (data / "meta.json").exists():
-        print("generating the scale-10 zone into", data)
-        generate(data, scale=10, today=date.today())
+    data = demo_dir(10, date.today())
     with engine.connect() as c:
         have = c.execute(text("SELECT count(*) FROM parcels")).scalar_one()
     want = json.loads((data / "meta.json").read_text())["counts"]["parcels"]
@@ -118,22 +105,6 @@ def tipg_python() -> Path:
     return py
 
 
-def start(cmd: list[str], env: dict[str, str], ready: str, log: Path) -> subprocess.Popen[bytes]:
-    with log.open("wb") as out:
-        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=out)
-    for _ in range(300):
-        if proc.poll() is not None:
-            sys.exit(f"{cmd[0]} exited: {log.read_text()[-2000:]}")
-        try:
-            if httpx.get(ready, timeout=2).status_code == 200:
-                return proc
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    proc.terminate()
-    sys.exit(f"server did not answer {ready}: {log.read_text()[-2000:]}")
-
-
 def pick_bboxes(url: str, limit: int, n: int = 40, seed: int = 7) -> list[str]:
     """Seeded bboxes, each intersecting more than ``limit`` parcels."""
     import psycopg
@@ -159,48 +130,9 @@ def pick_bboxes(url: str, limit: int, n: int = 40, seed: int = 7) -> list[str]:
     return out
 
 
-def load(
-    urls: list[str], headers: dict[str, str], clients: int, seconds: float, warmup: int = 16
-) -> tuple[list[float], int, int]:
-    """Run ``clients`` threads over ``urls`` for ``seconds``; (latencies s, errors, bytes)."""
-    lat: list[float] = []
-    errors = 0
-    nbytes = 0
-    lock = threading.Lock()
-    with httpx.Client(headers=headers, timeout=120) as c:
-        for u in urls[:warmup]:
-            c.get(u).raise_for_status()
-    deadline = time.perf_counter() + seconds
-
-    def worker(k: int) -> None:
-        nonlocal errors, nbytes
-        mine: list[float] = []
-        bad = size = 0
-        i = k
-        with httpx.Client(headers=headers, timeout=120) as c:
-            while time.perf_counter() < deadline:
-                t0 = time.perf_counter()
-                r = c.get(urls[i % len(urls)])
-                mine.append(time.perf_counter() - t0)
-                size += len(r.content)
-                bad += r.status_code != 200
-                i += clients
-        with lock:
-            lat.extend(mine)
-            errors += bad
-            nbytes += size
-
-    threads = [threading.Thread(target=worker, args=(k,)) for k in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return lat, errors, nbytes
-
-
 def scenario(name: str, urls: list[str], headers: dict[str, str], args: Any) -> Result:
     t0 = time.perf_counter()
-    lat, errors, nbytes = load(urls, headers, args.clients, args.seconds)
+    lat, errors, nbytes = http_load(urls, headers, args.clients, args.seconds)
     wall = time.perf_counter() - t0
     q = statistics.quantiles(lat, n=100)
     res = Result(
@@ -249,13 +181,13 @@ def main() -> None:
         "TIPG_MAX_FEATURES_PER_QUERY": "10000",
     }
     uv = ["-m", "uvicorn", "--host", "127.0.0.1", "--log-level", "warning"]
-    ours = start(
+    ours = start_server(
         [sys.executable, *uv, "--port", str(ours_port), "--factory", "api.app:create_app"],
         ours_env,
         f"http://127.0.0.1:{ours_port}/ogc",
         OUT / "ogc-parkgis.log",
     )
-    tipg = start(
+    tipg = start_server(
         [str(py_tipg), *uv, "--port", str(tipg_port), "tipg.main:app"],
         tipg_env,
         f"http://127.0.0.1:{tipg_port}/collections",

@@ -31,11 +31,6 @@ def m2_to_mu(area_m2: float) -> float:
     return area_m2 / M2_PER_MU
 
 
-def mu_to_m2(area_mu: float) -> float:
-    """Convert mu to square metres."""
-    return area_mu * M2_PER_MU
-
-
 def geodesic_area_m2(geom: BaseGeometry) -> float:
     """True area of a lon/lat geometry in square metres.
 
@@ -52,12 +47,6 @@ def geodesic_area_m2(geom: BaseGeometry) -> float:
     """
     area, _ = _GEOD.geometry_area_perimeter(geom)
     return abs(area)
-
-
-def geodesic_distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    """Distance in metres between two EPSG:4326 points along the WGS84 ellipsoid."""
-    _, _, dist = _GEOD.inv(lon1, lat1, lon2, lat2)
-    return float(dist)
 
 
 @lru_cache(maxsize=32)
@@ -273,13 +262,3 @@ def wgs84_to_gcj02(lon: float, lat: float) -> tuple[float, float]:
     dlat = (dlat * 180.0) / ((_GCJ_A * (1 - _GCJ_EE)) / (magic * sqrtmagic) * math.pi)
     dlon = (dlon * 180.0) / (_GCJ_A / sqrtmagic * math.cos(radlat) * math.pi)
     return lon + dlon, lat + dlat
-
-
-def geometry_to_gcj02(geom: BaseGeometry) -> BaseGeometry:
-    """Shift every vertex of an EPSG:4326 geometry to GCJ-02."""
-    import numpy as np
-
-    def shift(xy: Any) -> Any:
-        return np.array([wgs84_to_gcj02(float(x), float(y)) for x, y in xy]).reshape(-1, 2)
-
-    return shapely.transform(geom, shift)

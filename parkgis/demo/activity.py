@@ -10,7 +10,8 @@ import shapely
 
 from parkgis.demo import names
 from parkgis.demo.ctx import Firm, Tile
-from parkgis.demo.layout import Plan, noded_polygons
+from parkgis.demo.layout import noded_polygons
+from parkgis.demo.plan import Plan
 from parkgis.demo.texts import (
     CANCEL_REASONS,
     PRODUCTS,

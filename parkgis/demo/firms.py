@@ -9,8 +9,7 @@ import shapely
 
 from parkgis.demo import names
 from parkgis.demo.ctx import Firm, Tile
-from parkgis.demo.layout import ParcelPlan, Plan, Rect
-from parkgis.demo.plant import Built
+from parkgis.demo.plan import Built, ParcelPlan, Plan, Rect
 from parkgis.demo.texts import OFFICER_TITLES, OFFICER_UNITS
 
 CHAIN_BY_USE: dict[str, tuple[tuple[str, ...], tuple[float, ...]]] = {

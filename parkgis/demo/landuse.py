@@ -24,8 +24,7 @@ import json
 import numpy as np
 
 from parkgis.demo.ctx import Tile
-from parkgis.demo.layout import Plan
-from parkgis.demo.plant import Built
+from parkgis.demo.plan import Built, Plan
 
 ENERGY_TCE_PER_10K_CNY: dict[str, float] = {
     "metal_processing": 0.12,

@@ -8,18 +8,11 @@ more tiles side by side.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import numpy as np
 import shapely
 
-if TYPE_CHECKING:
-    from parkgis.demo.pipeline import Schedule
-    from parkgis.demo.plant import Built
-
-Rect = tuple[float, float, float, float]
-"""(x0, y0, x1, y1) in local metres."""
+from parkgis.demo.plan import Block, ParcelPlan, Plan, Rect
 
 FULL_COLS, FULL_ROWS = 16, 13
 COL_WIDTHS = (360.0, 400.0, 440.0, 480.0)
@@ -64,54 +57,6 @@ ROAD_NAMES_Y = [
     "翠湖大街",
     "泰安大街",
 ]
-
-
-@dataclass
-class Block:
-    """A city block between four streets."""
-
-    col: int
-    row: int
-    rect: Rect
-    district: str
-    ind_class: int
-    newness: float
-    grid: int
-
-
-@dataclass
-class ParcelPlan:
-    """A parcel outline and its land use, before tenure and buildings are decided."""
-
-    rect: Rect
-    land_use: str
-    block: Block | None
-    address: str
-    road: bool = False
-    newness: float = 0.0
-    status: str = ""
-    role: str = ""
-    holder: int | None = None
-    id: int = 0
-    schedule: Schedule | None = None
-    buildings: list[Built] = field(default_factory=list)
-    new_firm: bool = False
-
-    @property
-    def area(self) -> float:
-        """Planar area in m² (local metres; the database computes the true one)."""
-        x0, y0, x1, y1 = self.rect
-        return (x1 - x0) * (y1 - y0)
-
-
-@dataclass
-class Plan:
-    """A tile's ground plan."""
-
-    blocks: list[Block]
-    parcels: list[ParcelPlan]
-    grid_rects: list[tuple[Rect, str]]
-    bounds: Rect
 
 
 def tile_shape(scale: float) -> tuple[int, int]:

@@ -9,37 +9,14 @@ units share vertices with it exactly and tile it without gaps or overlaps.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
 
 from parkgis.demo.ctx import Tile
-from parkgis.demo.layout import ParcelPlan, Plan, Rect
+from parkgis.demo.plan import Built, ParcelPlan, Plan, Rect, Unit
 
 PLATFORM = "肇庆高新区投资发展集团有限公司"
-
-
-@dataclass
-class Unit:
-    """A leasable space: its id, floor, column (position along the building) and rect."""
-
-    id: int
-    floor: int
-    column: int
-    rect: Rect
-    status: str
-
-
-@dataclass
-class Built:
-    """A building the generator placed, with its units (if it is leasable)."""
-
-    id: int
-    parcel: ParcelPlan
-    rect: Rect
-    kind: str
-    units: list[Unit] = field(default_factory=list)
 
 
 def _inner(rect: Rect, setback: float) -> Rect:

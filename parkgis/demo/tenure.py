@@ -12,8 +12,9 @@ import numpy as np
 import shapely
 
 from parkgis.demo.ctx import Tile
-from parkgis.demo.layout import ParcelPlan, Plan, noded_polygons
+from parkgis.demo.layout import noded_polygons
 from parkgis.demo.pipeline import STAGE_QUOTA, Schedule, schedule
+from parkgis.demo.plan import ParcelPlan, Plan
 
 INDUSTRIAL = ("100101", "100102", "100103", "1101")
 PRICE_RANGE = {

@@ -38,6 +38,7 @@ from parkgis.errors import Forbidden, InvalidQuery, NotFound, Unauthorized
 from parkgis.features.crs import CRS84, OutputCRS, parse_crs
 from parkgis.features.params import Filter, check_bbox, parse_bbox, parse_filters, parse_limit
 from parkgis.features.registry import COLLECTIONS, Collection
+from parkgis.settings import APISettings
 
 _OPS = {"eq": "= {p}", "in": "= ANY({p})", "ge": ">= {p}", "le": "<= {p}", "lt": "< {p}"}
 
@@ -47,6 +48,12 @@ for _coll in COLLECTIONS.values():
     # Names go into SQL text as JSON keys and identifiers: keep them plain.
     if not all(re.fullmatch(r"[a-z_][a-z0-9_]*", c.name) for c in _coll.columns):
         raise RuntimeError(f"collection {_coll.name} has a column name that is not plain")
+
+
+DEFAULT_LIMIT: int = APISettings.model_fields["default_limit"].default
+"""Page size when a caller gives none (``PARKGIS_DEFAULT_LIMIT``'s default)."""
+DEFAULT_MAX_LIMIT: int = APISettings.model_fields["max_limit"].default
+"""Largest page when a caller gives no cap (``PARKGIS_MAX_LIMIT``'s default)."""
 
 
 def collection_spec(name: str) -> Collection:
@@ -239,8 +246,9 @@ def fetch_page(
 
     Parameters are as for :func:`feature_collection`; ``crs``/``bbox_crs`` are an
     :class:`~parkgis.features.crs.OutputCRS` or a CRS URI (default CRS84 lon/lat).
-    ``max_limit`` caps ``limit`` (default ``PARKGIS_MAX_LIMIT``); ``tz`` is the zone
-    time of naive date-time filters.
+    ``max_limit`` caps ``limit``: callers pass the settings' values; without them the
+    documented defaults of :class:`~parkgis.settings.APISettings` apply (the environment is
+    never read here). ``tz`` is the zone time of naive date-time filters.
     """
     coll = collection_spec(collection)
     require_read(principal, coll.name)
@@ -254,13 +262,8 @@ def fetch_page(
         raise InvalidQuery(f"{coll.name} have no geometry to filter by bbox", field="bbox")
     if offset < 0:
         raise InvalidQuery(f"must be at least 0, got {offset}", field="offset")
-    if limit is None or max_limit is None:
-        from parkgis.settings import APISettings
-
-        api = APISettings()
-        max_limit = api.max_limit if max_limit is None else max_limit
-        limit = api.default_limit if limit is None else limit
-    lim = parse_limit(limit, limit, max_limit)
+    max_limit = DEFAULT_MAX_LIMIT if max_limit is None else max_limit
+    lim = parse_limit(limit, DEFAULT_LIMIT, max_limit)
     shape = _role_shape(coll, principal)
     params = _role_params(principal, shape, coll.name)
     parsed = parse_filters(coll, filters or {}, tz=tz)

@@ -369,14 +369,14 @@ def render(m: folium.Map, download: bool = False, *, assets_dir: Path | None = N
         (JS, CSS, marker images, fonts) is inlined, so the file works from disk with no
         network; only basemap tiles (if any) still come from their servers.
     assets_dir : Path, optional
-        ``node_modules``; defaults to the map's ``PARKGIS_ASSETS_DIR``.
+        ``node_modules``; defaults to the ``PARKGIS_ASSETS_DIR`` of a map made by
+        :func:`base_map` (a plain ``folium.Map`` must name it).
 
     Raises
     ------
     ConfigError
         A Folium element wants a CDN file with no local copy, or assets are missing.
     """
-    settings = m.map_settings if isinstance(m, ParkMap) else MapSettings()
     if download:  # e.g. tiled layers inline a simplified layer (parkgis.maps.tiles_layer)
         for hook in m.__dict__.get("download_hooks", ()):
             hook(m)
@@ -386,7 +386,11 @@ def render(m: folium.Map, download: bool = False, *, assets_dir: Path | None = N
     lang = m.lang if isinstance(m, ParkMap) else "zh"
     html = html.replace("<html>", f'<html lang="{"zh-CN" if lang == "zh" else "en"}">', 1)
     if download:
-        root = assets.assets_root(assets_dir or settings.assets_dir)
+        if assets_dir is None:
+            if not isinstance(m, ParkMap):
+                raise ConfigError("render(download=True) of a plain folium.Map needs assets_dir")
+            assets_dir = m.map_settings.assets_dir
+        root = assets.assets_root(assets_dir)
         html = assets.inline_assets(html, root)
         left = assets.linked_files(html)
         if left:

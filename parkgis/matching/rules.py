@@ -189,20 +189,6 @@ def criteria_for(
     return out
 
 
-def group_criteria(req: MatchRequest, *, tolerance: float) -> list[Criterion]:
-    """The criteria checked on a group's totals: floor area, total power, mean rent."""
-    t = tolerance
-    out: list[Criterion] = []
-    if req.floor_area_m2 is not None:
-        out.append(_range("floor_area_m2", req.floor_area_m2.min, req.floor_area_m2.max, t))
-    if req.power_kva is not None:
-        out.append(_min("power_kva", req.power_kva, t))
-    if req.max_rent_cny_m2_month is not None:
-        r = req.max_rent_cny_m2_month
-        out.append(_max("max_rent_cny_m2_month", "rent_cny_m2_month", r, t))
-    return out
-
-
 def checks(criteria: list[Criterion], row: dict[str, Any]) -> list[dict[str, Any]]:
     """The checks of one candidate (``row`` maps attribute names to values)."""
     return [c.check(row.get(c.attr)) for c in criteria]

@@ -14,13 +14,100 @@ from alembic import op
 from geoalchemy2 import Geometry
 from sqlalchemy.dialects import postgresql
 
-from parkgis.db.seed import seed_reference_tables
-from parkgis.uscc import SQL_FUNCTION as USCC_FUNCTION
-
 revision = "0001"
 down_revision = None
 branch_labels = None
 depends_on = None
+
+# Frozen copies of what this revision installed, so that editing live code or the data
+# files never changes what an old migration does. Later reference data goes in later
+# migrations.
+USCC_FUNCTION = """
+CREATE OR REPLACE FUNCTION parkgis_uscc_valid(code text) RETURNS boolean
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+DECLARE
+    alphabet constant text := '0123456789ABCDEFGHJKLMNPQRTUWXY';
+    weights constant int[] := ARRAY[1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+    total int := 0;
+    pos int;
+    expect int;
+BEGIN
+    IF code !~ '^[0-9A-HJ-NPQRTUWXY]{18}$' THEN
+        RETURN false;
+    END IF;
+    FOR i IN 1..17 LOOP
+        pos := strpos(alphabet, substr(code, i, 1)) - 1;
+        total := total + pos * weights[i];
+    END LOOP;
+    expect := (31 - total % 31) % 31;
+    RETURN substr(alphabet, expect + 1, 1) = substr(code, 18, 1);
+END;
+$$;
+"""
+
+LAND_USE_CLASSES = [  # (code, name_zh, name_en, group, industrial_class, color)
+    ("0101", "水田", "Paddy field", "farmland", None, "#d9f0a3"),
+    ("0103", "旱地", "Dry farmland", "farmland", None, "#f7fcb9"),
+    ("0701", "城镇住宅用地", "Urban residential", "residential", None, "#ffe066"),
+    ("0702", "城镇社区服务设施用地", "Community services", "residential", None, "#ffd43b"),
+    ("0801", "机关团体用地", "Government and institutions", "public", None, "#f783ac"),
+    ("0802", "科研用地", "Research and development", "public", None, "#e64980"),
+    ("0804", "教育用地", "Education", "public", None, "#faa2c1"),
+    ("0901", "商业用地", "Commercial", "commercial", None, "#ff6b6b"),
+    ("0902", "商务金融用地", "Business and finance", "commercial", None, "#fa5252"),
+    ("1001", "工业用地", "Industrial (unclassed)", "industrial", None, "#a9744f"),
+    ("100101", "一类工业用地", "Industrial class 1", "industrial", 1, "#c9a27e"),
+    ("100102", "二类工业用地", "Industrial class 2", "industrial", 2, "#a9744f"),
+    ("100103", "三类工业用地", "Industrial class 3", "industrial", 3, "#7f4f24"),
+    ("1002", "采矿用地", "Mining", "industrial", None, "#6f4e37"),
+    ("1101", "物流仓储用地", "Logistics and warehousing", "logistics", None, "#9775fa"),
+    ("1102", "储备库用地", "Reserve depots", "logistics", None, "#7950f2"),
+    ("1207", "城镇道路用地", "Urban roads", "roads", None, "#adb5bd"),
+    ("1208", "交通场站用地", "Transport stations", "roads", None, "#868e96"),
+    ("1301", "供水用地", "Water supply", "utilities", None, "#74c0fc"),
+    ("1303", "供电用地", "Power supply", "utilities", None, "#339af0"),
+    ("1304", "供燃气用地", "Gas supply", "utilities", None, "#1c7ed6"),
+    ("1309", "环卫用地", "Sanitation", "utilities", None, "#1971c2"),
+    ("1401", "公园绿地", "Parks", "green", None, "#69db7c"),
+    ("1402", "防护绿地", "Protective green belt", "green", None, "#40c057"),
+    ("1403", "广场用地", "Plazas", "green", None, "#b2f2bb"),
+    ("16", "留白用地", "Reserved (unallocated)", "reserve", None, "#f1f3f5"),
+    ("1701", "河流水面", "Rivers", "water", None, "#a5d8ff"),
+]
+
+INDUSTRY_CHAINS = [  # (code, name_zh, name_en)
+    ("new_energy_vehicles", "新能源汽车及零部件", "New-energy vehicles and parts"),
+    ("batteries", "新型储能电池", "Batteries and energy storage"),
+    ("biomedicine", "生物医药", "Biomedicine"),
+    ("metal_processing", "金属加工", "Metal processing"),
+    ("furniture", "家具制造", "Furniture"),
+    ("food_beverage", "食品饮料", "Food and beverage"),
+    ("electronics", "电子信息", "Electronics"),
+]
+
+
+def seed_reference_tables(conn: sa.Connection) -> None:
+    """The land-use classes and industry chains as of this revision."""
+    conn.execute(
+        sa.text(
+            'INSERT INTO land_use_classes (code, name_zh, name_en, "group", industrial_class, '
+            "color) VALUES (:code, :name_zh, :name_en, :group, :industrial_class, :color)"
+        ),
+        [
+            dict(
+                zip(
+                    ("code", "name_zh", "name_en", "group", "industrial_class", "color"),
+                    r,
+                    strict=True,
+                )
+            )
+            for r in LAND_USE_CLASSES
+        ],
+    )
+    conn.execute(
+        sa.text("INSERT INTO industry_chains (code, name_zh, name_en) VALUES (:code, :n, :e)"),
+        [{"code": c, "n": z, "e": e} for c, z, e in INDUSTRY_CHAINS],
+    )
 
 
 def upgrade() -> None:
