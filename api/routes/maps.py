@@ -9,7 +9,7 @@ sent as an attachment). Other map routes reuse :func:`map_query` and
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Annotated, Any
 
 import folium
@@ -18,12 +18,14 @@ from starlette.responses import HTMLResponse
 
 from api.deps import PrincipalDep, SessionDep, SettingsDep
 from api.pages import remember_lang
+from parkgis.access import ANONYMOUS, Principal
 from parkgis.errors import InvalidQuery
 from parkgis.features.params import parse_bbox, parse_filters
 from parkgis.features.registry import COLLECTIONS
 from parkgis.maps import render
 from parkgis.maps.basemaps import content_security_policy
 from parkgis.maps.core import ParkMap
+from parkgis.maps.i18n import t
 from parkgis.maps.parcels import zone_map
 from parkgis.pages import LANG_COOKIE, Frame, add_frame_bar, make_frame, pick_lang
 
@@ -42,6 +44,12 @@ class MapQuery:
     lang: str | None = None
     download: bool = False
     frame: Frame | None = None
+    safe: bool = False
+
+    def viewer(self, principal: Principal) -> Principal:
+        """Whom the map is drawn for: anonymous in a prospect-safe rendering (public layers
+        and fields only, whoever asked), else the caller."""
+        return ANONYMOUS if self.safe else principal
 
 
 def _flag(value: str | None, name: str) -> bool:
@@ -55,12 +63,18 @@ def _flag(value: str | None, name: str) -> bool:
     raise InvalidQuery(f"{value!r} is not 1/0 or true/false", field=name)
 
 
-def map_query(collection: str | None, extra: tuple[str, ...] = ()) -> Callable[..., MapQuery]:
+def map_query(
+    collection: str | None, extra: tuple[str, ...] = (), *, safe: bool = False
+) -> Callable[..., MapQuery]:
     """Dependency: bbox, basemap, lang, download and ``collection``'s API filters.
 
     Names in ``extra`` are passed through in ``filters`` unchecked (for the route's own
     parameters); anything else unknown is a 400 naming the parameter. ``lang`` falls back
     to the language cookie; ``frame`` is the page frame :func:`map_response` draws.
+
+    ``safe=True``: the map has a prospect-safe rendering, asked for with ``safe=1`` (pass
+    ``q.viewer(principal)`` to the builder). It is the default for downloads by the
+    investment role (``safe=0`` gives the full file); the frame offers both downloads.
     """
 
     def dep(request: Request, settings: SettingsDep, principal: PrincipalDep) -> MapQuery:
@@ -71,6 +85,7 @@ def map_query(collection: str | None, extra: tuple[str, ...] = ()) -> Callable[.
             seen[name] = value
         bbox_text = seen.pop("bbox", None)
         common = {k: seen.pop(k, None) for k in ("basemap", "lang", "download")}
+        safe_text = seen.pop("safe", None) if safe else None
         own = {k: seen.pop(k) for k in extra if k in seen}
         if collection is not None:
             parse_filters(COLLECTIONS[collection], seen, tz=settings.zone.timezone)
@@ -82,13 +97,21 @@ def map_query(collection: str | None, extra: tuple[str, ...] = ()) -> Callable[.
             )
         lang = pick_lang(common["lang"], request.cookies.get(LANG_COOKIE), settings.zone.language)
         download = _flag(common["download"], "download")
-        frame = make_frame(
-            principal,
-            lang,
-            path=request.url.path,
-            query=request.query_params.multi_items(),
-            offline=download,
-        )
+        if safe_text is not None:
+            safe_map = _flag(safe_text, "safe")
+        else:
+            safe_map = safe and download and principal.role == "investment"
+        query = [(k, v) for k, v in request.query_params.multi_items() if k != "safe"]
+        frame = make_frame(principal, lang, path=request.url.path, query=query, offline=download)
+        if safe and not principal.anonymous:
+            base = frame.url(download="1", lang=lang)
+            frame = replace(
+                frame,
+                extra_downloads=(
+                    (t("frame.download_safe", lang), base + "&safe=1"),
+                    (t("frame.download_full", lang), base + "&safe=0"),
+                ),
+            )
         return MapQuery(
             bbox=parse_bbox(bbox_text) if bbox_text is not None else None,
             filters={**seen, **own},
@@ -96,6 +119,7 @@ def map_query(collection: str | None, extra: tuple[str, ...] = ()) -> Callable[.
             lang=lang,
             download=download,
             frame=frame,
+            safe=safe_map,
         )
 
     return dep
@@ -122,7 +146,7 @@ def map_response(m: folium.Map, q: MapQuery, filename: str) -> HTMLResponse:
     return resp
 
 
-def map_openapi(collection: str | None) -> dict[str, Any]:
+def map_openapi(collection: str | None, *, safe: bool = False) -> dict[str, Any]:
     """``openapi_extra`` documenting the map parameters (filters are named in the text)."""
 
     def p(name: str, desc: str, schema: dict[str, Any]) -> dict[str, Any]:
@@ -140,19 +164,28 @@ def map_openapi(collection: str | None) -> dict[str, Any]:
         p("lang", "zh or en", {"type": "string", "enum": ["zh", "en"]}),
         p("download", "1: one self-contained offline HTML file", {"type": "string"}),
     ]
+    if safe:
+        params.append(
+            p(
+                "safe",
+                "1: prospect-safe (public layers and fields only); default 1 for downloads "
+                "by the investment role",
+                {"type": "string"},
+            )
+        )
     if collection is not None:
         for name in COLLECTIONS[collection].filter_names():
             params.append(p(name, f"{collection} filter, as in the API", {"type": "string"}))
     return {"parameters": params}
 
 
-ParcelsQuery = Annotated[MapQuery, Depends(map_query("parcels"))]
+ParcelsQuery = Annotated[MapQuery, Depends(map_query("parcels", safe=True))]
 
 
 @router.get(
     "/parcels",
     response_class=HTMLResponse,
-    openapi_extra=map_openapi("parcels"),
+    openapi_extra=map_openapi("parcels", safe=True),
     summary="Zone map: parcels by status, buildings, firms",
 )
 def parcels_map(
@@ -161,11 +194,13 @@ def parcels_map(
     """HTML map of parcels coloured by status, buildings and firms (what the caller may read).
 
     Filters apply to parcels (`status=available,idle`, `land_use=100101`,
-    `min_area_m2=5000`, ...); `bbox` limits every layer.
+    `min_area_m2=5000`, ...); `bbox` limits every layer. `safe=1`: the prospect-safe
+    rendering (public parcels and fields only); the default for `download=1` by the
+    investment role.
     """
     m = zone_map(
         session,
-        principal,
+        q.viewer(principal),
         settings,
         bbox=q.bbox,
         filters=q.filters,

@@ -53,6 +53,10 @@ PATTERNS: dict[tuple[str, str], tuple[re.Pattern[str], str]] = {
         re.compile(r"^[A-T](\d{2}|\d{3}|\d{4})$"),
         "a GB/T 4754 code: a section letter and 2 to 4 digits, e.g. C3612",
     ),
+    ("enterprises", "uscc"): (
+        re.compile(r"^[0-9A-HJ-NPQRTUWXY]{18}$"),
+        "a unified social credit code: 18 digits or capital letters (no I, O, S, V, Z)",
+    ),
 }
 """(collection, column) → the form a code must have, where no closed list exists."""
 

@@ -13,6 +13,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from parkgis.errors import InvalidQuery
+from parkgis.features.allowed import check_value
 from parkgis.features.crs import CRS84, OutputCRS, parse_crs
 from parkgis.features.registry import Collection, Column
 from parkgis.params import check_bbox as shared_check_bbox
@@ -176,7 +177,9 @@ def parse_filters(
     Raises
     ------
     InvalidQuery
-        An unknown parameter (the message lists the known ones) or a malformed value.
+        An unknown parameter (the message lists the known ones), a malformed value, or a
+        code the column never takes (the message lists the allowed ones, see
+        :mod:`parkgis.features.allowed`).
     """
     out: list[Filter] = []
     for param, value in raw.items():
@@ -185,9 +188,13 @@ def parse_filters(
         if col is not None and col.filter:
             if col.multi and isinstance(value, str) and "," in value:
                 vals = [_scalar(col, v.strip(), param) for v in value.split(",") if v.strip()]
+                for v in vals:
+                    check_value(coll.name, col.name, param, v)
                 out.append(Filter(param, col, "in", vals))
             else:
-                out.append(Filter(param, col, "eq", _scalar(col, value, param)))
+                one = _scalar(col, value, param)
+                check_value(coll.name, col.name, param, one)
+                out.append(Filter(param, col, "eq", one))
             continue
         col = coll.by_name.get(rest) if prefix in ("min", "max") else None
         if col is None or not col.range:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import folium
 from branca.element import Figure, MacroElement
 
-from parkgis.maps.i18n import register, t
+from parkgis.maps.i18n import Lang, register, t
 from parkgis.maps.page import Verbatim
 from parkgis.maps.safe import safe_text
 
@@ -87,7 +87,7 @@ class FilterBar(MacroElement):
 
 def controls_html(controls: Sequence[FilterControl], lang: str) -> str:
     """The drop-downs as escaped HTML (``id="pg-filters"``)."""
-    lg = "en" if lang == "en" else "zh"
+    lg: Lang = "en" if lang == "en" else "zh"
     parts = [
         f'<div class="pg-filters" id="pg-filters" aria-label="{safe_text(t("filter.title", lg))}">'
     ]
