@@ -22,7 +22,9 @@ from parkgis.matching.reservations import active_holds, hold, hold_json, lease, 
 from parkgis.matching.service import match
 from parkgis.models import AuditLog, Reservation, Space
 from parkgis.settings import Settings
-from tests.match_zone import _insert, lonlat_box, uscc
+from tests.matching.zone import lonlat_box
+from tests.support.firms import uscc
+from tests.support.rows import insert
 
 OFFICER = Principal(user_id=None, name="officer-a", role="officer", officer_id=1)
 ADMIN = Principal(user_id=None, name="admin", role="admin")
@@ -30,7 +32,7 @@ ADMIN = Principal(user_id=None, name="admin", role="admin")
 
 def _unit(conn: Connection, tag: str, x: float = 9000.0) -> dict[str, int]:
     geom = lonlat_box(x, 9000, x + 200, 9200).replace("POLYGON", "MULTIPOLYGON(") + ")"
-    pid = _insert(
+    pid = insert(
         conn,
         "parcels",
         code=f"R-{tag}",
@@ -39,7 +41,7 @@ def _unit(conn: Connection, tag: str, x: float = 9000.0) -> dict[str, int]:
         granted_on=date(2020, 1, 1),
         geom=geom,
     )
-    free = _insert(
+    free = insert(
         conn,
         "parcels",
         code=f"RF-{tag}",
@@ -47,14 +49,14 @@ def _unit(conn: Connection, tag: str, x: float = 9000.0) -> dict[str, int]:
         status="available",
         geom=lonlat_box(x, 9300, x + 200, 9500).replace("POLYGON", "MULTIPOLYGON(") + ")",
     )
-    bid = _insert(
+    bid = insert(
         conn,
         "buildings",
         parcel_id=pid,
         name=f"Plant {tag}",
         geom=lonlat_box(x + 10, 9010, x + 110, 9070),
     )
-    sid = _insert(
+    sid = insert(
         conn,
         "spaces",
         building_id=bid,
@@ -64,7 +66,7 @@ def _unit(conn: Connection, tag: str, x: float = 9000.0) -> dict[str, int]:
         power_kva=1250.0,
         geom=lonlat_box(x + 10, 9010, x + 110, 9070),
     )
-    firm = _insert(
+    firm = insert(
         conn,
         "enterprises",
         name=f"Firm {tag}",
@@ -256,8 +258,7 @@ def test_only_owner_or_admin_releases(
 ) -> None:
     ids = _unit(conn, uuid.uuid4().hex[:8])
     uids = [
-        _insert(conn, "users", name=f"u-{uuid.uuid4().hex[:6]}", role="investment")
-        for _ in range(2)
+        insert(conn, "users", name=f"u-{uuid.uuid4().hex[:6]}", role="investment") for _ in range(2)
     ]
     a = Principal(user_id=uids[0], name="a", role="investment")
     b = Principal(user_id=uids[1], name="b", role="investment")

@@ -2,125 +2,22 @@
 
 from __future__ import annotations
 
-import itertools
 from datetime import date
 from typing import Any
 
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
-from shapely import from_wkb
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
-from parkgis.geo import to_crs
 from parkgis.matching.service import match
 from parkgis.settings import Settings
-from tests.match_oracle import Rows, distances, read_rows, verdicts
-from tests.match_zone import lonlat_point, make_zone
-from tests.test_matching import ADMIN, TODAY, _hold
+from tests.matching.oracle import group_oracle
+from tests.matching.zone import ADMIN, TODAY, hold, lonlat_box, lonlat_point, make_zone
+from tests.support.rows import insert
 
 POINT = lonlat_point(400, 400)
-GROUP_LEVEL = ("floor_area_m2", "power_kva", "max_rent_cny_m2_month")
-
-
-def space_geoms(conn: Connection) -> dict[int, Any]:
-    rows = conn.execute(text("SELECT id, ST_AsBinary(geom) FROM spaces")).all()
-    return {i: to_crs(from_wkb(bytes(w)), "EPSG:4326", "EPSG:4547") for i, w in rows}
-
-
-def _touch(a: dict[str, Any], b: dict[str, Any], g: dict[int, Any]) -> bool:
-    ga, gb = g[a["id"]], g[b["id"]]
-    if a["building_id"] != b["building_id"]:
-        return False
-    if a["floor"] == b["floor"]:
-        shared = ga.boundary.intersection(gb.boundary).length
-        return shared >= 1.0 and ga.intersection(gb).area < 0.01 * min(ga.area, gb.area)
-    floors = {a["floor"], b["floor"]}
-    if abs(a["floor"] - b["floor"]) == 1 or floors == {-1, 1}:
-        return ga.intersection(gb).area >= 0.5 * min(ga.area, gb.area)
-    return False
-
-
-def _connected(units: tuple[dict[str, Any], ...], g: dict[int, Any]) -> bool:
-    seen = {0}
-    todo = [0]
-    while todo:
-        i = todo.pop()
-        for j in range(len(units)):
-            if j not in seen and _touch(units[i], units[j], g):
-                seen.add(j)
-                todo.append(j)
-    return len(seen) == len(units)
-
-
-def group_oracle(
-    conn: Connection,
-    req: dict[str, Any],
-    max_units: int,
-    *,
-    today: date = TODAY,
-    rows: Rows | None = None,
-    dist: dict[tuple[str, int], float] | None = None,
-    geoms: dict[int, Any] | None = None,
-) -> set[frozenset[int]]:
-    """Every minimal connected group, found by trying every subset of each building."""
-    rows = rows or read_rows(conn)
-    near = req.get("near")
-    if dist is None:
-        dist = distances(conn, near["lon"], near["lat"]) if near else {}
-    g = geoms if geoms is not None else space_geoms(conn)
-    lo = req["floor_area_m2"]["min"]
-    hi = req["floor_area_m2"].get("max")
-    per_unit = {k: v for k, v in req.items() if k not in GROUP_LEVEL}
-    eligible = []
-    for s in rows.spaces:
-        b = rows.buildings[s["building_id"]]
-        held = any(
-            h["space_id"] == s["id"] and h["held_from"] <= rows.now < h["expires_at"]
-            for h in rows.holds
-        )
-        if s["status"] != "vacant" or held or not b["standard_factory"] or s["area_m2"] >= lo:
-            continue
-        p = rows.parcels.get(b["parcel_id"])
-        u = {**s, "_land_use": p["land_use"] if p else None}
-        d = dist.get(("space", s["id"]))
-        if all(v == "ok" for v in verdicts(per_unit, u, "space", today, d)):
-            u["distance_m"] = d
-            u["pollution_class"] = None
-            u["land_use"] = u["_land_use"]
-            u["building_name"] = b["name"]
-            eligible.append(u)
-    out: set[frozenset[int]] = set()
-    by_building: dict[int, list[dict[str, Any]]] = {}
-    for u in eligible:
-        by_building.setdefault(u["building_id"], []).append(u)
-    combos = (
-        combo
-        for units in by_building.values()
-        for n in range(2, max_units + 1)
-        for combo in itertools.combinations(units, n)
-    )
-    for combo in combos:
-        total = sum(u["area_m2"] for u in combo)
-        if total < lo or (hi is not None and total > hi):
-            continue
-        if total - min(u["area_m2"] for u in combo) >= lo:
-            continue
-        if not _connected(combo, g):
-            continue
-        powers = [u["power_kva"] for u in combo]
-        if "power_kva" in req and (None in powers or sum(powers) < req["power_kva"]):
-            continue
-        rents = [u["rent_cny_m2_month"] for u in combo]
-        rent = req.get("max_rent_cny_m2_month")
-        if rent is not None and (
-            None in rents
-            or sum(r * u["area_m2"] for r, u in zip(rents, combo, strict=True)) / total > rent
-        ):
-            continue
-        out.add(frozenset(u["id"] for u in combo))
-    return out
 
 
 REQ = st.fixed_dictionaries(
@@ -151,8 +48,8 @@ REQ = st.fixed_dictionaries(
 
 def test_groups_equal_oracle(conn: Connection, session: Session, settings: Settings) -> None:
     make_zone(conn, today=TODAY, seed=11)
-    vacant = conn.execute(text("SELECT min(id) FROM spaces WHERE status = 'vacant'")).scalar()
-    _hold(conn, "space_id", vacant, "-1 day", "1 day")
+    vacant = conn.execute(text("SELECT min(id) FROM spaces WHERE status = 'vacant'")).scalar_one()
+    hold(conn, "space_id", vacant, "-1 day", "1 day")
     found = 0
 
     @hsettings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
@@ -179,9 +76,7 @@ def test_groups_equal_oracle(conn: Connection, session: Session, settings: Setti
 
 def test_stacked_and_side_by_side(conn: Connection, session: Session, settings: Settings) -> None:
     """Two floors of two units each: side-by-side pairs, stacked pairs, no diagonals."""
-    from tests.match_zone import _insert, lonlat_box
-
-    pid = _insert(
+    pid = insert(
         conn,
         "parcels",
         code="G-1",
@@ -190,7 +85,7 @@ def test_stacked_and_side_by_side(conn: Connection, session: Session, settings: 
         granted_on=date(2020, 1, 1),
         geom=lonlat_box(5000, 5000, 5200, 5200).replace("POLYGON", "MULTIPOLYGON(") + ")",
     )
-    bid = _insert(
+    bid = insert(
         conn,
         "buildings",
         parcel_id=pid,
@@ -202,7 +97,7 @@ def test_stacked_and_side_by_side(conn: Connection, session: Session, settings: 
     units = {}
     for f in (1, 2):
         for k in (0, 1):
-            units[(f, k)] = _insert(
+            units[(f, k)] = insert(
                 conn,
                 "spaces",
                 building_id=bid,

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from api.app import create_app
 from parkgis.auth import create_token
 from parkgis.settings import Settings
-from tests.match_zone import Zone, add_sure_units, lonlat_point, make_zone
+from tests.matching.zone import Zone, add_sure_units, drop_zone, lonlat_point, make_zone
 
 
 @dataclass
@@ -35,35 +35,15 @@ class Api:
         return {"Authorization": f"Bearer {self.tokens[role]}"}
 
 
-def _cleanup(engine: Engine, zone: Zone, user_ids: list[int], officer: int) -> None:
-    with engine.begin() as c:
-        p = {"s": zone.spaces, "p": zone.parcels, "u": user_ids}
-        c.execute(
-            text(
-                "DELETE FROM audit_log WHERE user_id = ANY(:u) OR (entity = 'spaces' AND "
-                "entity_id = ANY(:s))"
-            ),
-            p,
-        )
-        c.execute(
-            text("DELETE FROM reservations WHERE space_id = ANY(:s) OR parcel_id = ANY(:p)"), p
-        )
-        c.execute(text("DELETE FROM expansion_requests WHERE user_id = ANY(:u)"), p)
-        c.execute(text("DELETE FROM users WHERE id = ANY(:u)"), p)
-        c.execute(text("DELETE FROM officers WHERE id = :o"), {"o": officer})
-        c.execute(text("DELETE FROM spaces WHERE id = ANY(:s)"), p)
-        c.execute(text("DELETE FROM buildings WHERE id = ANY(:b)"), {"b": zone.buildings})
-        c.execute(text("DELETE FROM parcels WHERE id = ANY(:p)"), p)
-        c.execute(text("DELETE FROM enterprises WHERE id = ANY(:e)"), {"e": zone.enterprises})
-
-
 @pytest.fixture(scope="module")
 def api(engine: Engine, settings: Settings) -> Iterator[Api]:
     seed = random.randrange(100_000, 999_999)
     with engine.begin() as c:
         zone = make_zone(c, seed=seed, cells=4)
         add_sure_units(c, zone, seed)
-        officer = c.execute(text("INSERT INTO officers (name) VALUES ('O') RETURNING id")).scalar()
+        officer = c.execute(
+            text("INSERT INTO officers (name) VALUES ('O') RETURNING id")
+        ).scalar_one()
     tokens: dict[str, str] = {}
     with Session(engine) as s, s.begin():
         for role in ("admin", "investment", "officer", "planner"):
@@ -84,7 +64,7 @@ def api(engine: Engine, settings: Settings) -> Iterator[Api]:
         with TestClient(create_app(settings)) as client:
             yield Api(client, zone, tokens, user_ids)
     finally:
-        _cleanup(engine, zone, user_ids, officer)
+        drop_zone(engine, zone, user_ids, officer)
 
 
 REQ = {

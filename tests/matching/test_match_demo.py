@@ -22,9 +22,17 @@ from parkgis.errors import BadRequest
 from parkgis.matching.service import match
 from parkgis.settings import Settings
 from parkgis.zonetime import zone_today
-from tests.match_oracle import TOL, distances, oracle, read_rows
-from tests.test_match_groups import group_oracle, space_geoms
-from tests.test_matching import _ids, assert_dominance, expect_bad_request
+from tests.matching.oracle import (
+    TOL,
+    assert_dominance,
+    distances,
+    expect_bad_request,
+    feature_ids,
+    group_oracle,
+    oracle,
+    read_rows,
+    space_geoms,
+)
 
 ADMIN = Principal(name="demo-test", role="admin")
 
@@ -120,8 +128,8 @@ def test_demo_zone_equals_oracles(conn: Connection, session: Session, settings: 
         feasible, near_set = oracle(rows, req, today, d)
         singles = [f for f in out["features"] if f["properties"]["kind"] != "space_group"]
         groups = [f for f in out["features"] if f["properties"]["kind"] == "space_group"]
-        assert _ids(singles) == feasible
-        assert _ids(out["near_misses"]) == near_set
+        assert feature_ids(singles) == feasible
+        assert feature_ids(out["near_misses"]) == near_set
         assert out["matched"] == len(feasible) + len(groups)
         kinds = {"space", "parcel"} if out["kind"] == "any" else {out["kind"]}
         area = req.get("floor_area_m2") or {}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from datetime import date, timedelta
 from typing import Any
 
@@ -18,27 +17,17 @@ from parkgis.errors import BadRequest, Forbidden, InvalidInput, Unauthorized
 from parkgis.matching.rules import Scorer
 from parkgis.matching.service import get_match, match, parse_request
 from parkgis.settings import MatchSettings, Settings
-from tests.match_oracle import distances, oracle, read_rows
-from tests.match_zone import CHAINS, lonlat_point, make_zone
+from tests.matching.oracle import (
+    assert_dominance,
+    distances,
+    expect_bad_request,
+    feature_ids,
+    oracle,
+    read_rows,
+)
+from tests.matching.zone import ADMIN, CHAINS, TODAY, hold, lonlat_point, make_zone
 
-ADMIN = Principal(user_id=None, name="test-admin", role="admin")
-TODAY = date(2026, 11, 21)
 POINTS = [lonlat_point(300, 300), lonlat_point(900, 100), lonlat_point(-2000, 5000), (0.0, 0.0)]
-
-
-@pytest.fixture
-def nogroups(settings: Settings) -> Settings:
-    return settings.model_copy(update={"match": MatchSettings(max_group_units=0)})
-
-
-def _hold(conn: Connection, col: str, uid: int, start: str, end: str) -> None:
-    conn.execute(
-        text(
-            f"INSERT INTO reservations ({col}, holder, held_from, expires_at) "
-            f"VALUES (:u, 'x', now() + CAST(:s AS interval), now() + CAST(:e AS interval))"
-        ),
-        {"u": uid, "s": start, "e": end},
-    )
 
 
 def _zone_with_holds(conn: Connection) -> Any:
@@ -47,11 +36,11 @@ def _zone_with_holds(conn: Connection) -> Any:
         r[0]
         for r in conn.execute(text("SELECT id FROM spaces WHERE status = 'vacant' ORDER BY id"))
     ]
-    _hold(conn, "space_id", vacant[0], "-1 day", "5 days")  # active
-    _hold(conn, "space_id", vacant[1], "-10 days", "-1 day")  # expired
-    _hold(conn, "space_id", vacant[2], "-10 days", "-1 second")  # just expired
+    hold(conn, "space_id", vacant[0], "-1 day", "5 days")  # active
+    hold(conn, "space_id", vacant[1], "-10 days", "-1 day")  # expired
+    hold(conn, "space_id", vacant[2], "-10 days", "-1 second")  # just expired
     avail = [r[0] for r in conn.execute(text("SELECT id FROM parcels WHERE status = 'available'"))]
-    _hold(conn, "parcel_id", avail[0], "-1 hour", "1 hour")
+    hold(conn, "parcel_id", avail[0], "-1 hour", "1 hour")
     return z
 
 
@@ -93,68 +82,8 @@ REQUESTS = st.fixed_dictionaries(
 )
 
 
-def expect_bad_request(req: dict[str, Any]) -> bool:
-    """No criterion at all, or an explicit kind none of the criteria applies to."""
-    near = req.get("near") or {}
-    asked = [k for k in req if k not in ("kind", "industry_chain", "near") and req[k]]
-    asked += ["near"] if "max_distance_m" in near else []
-    if not asked:
-        return True
-    common = {"pollution_class", "near"}
-    parcel = {"land_area_m2", "max_price_cny_m2"} | common
-    if req.get("kind") == "space":
-        return not set(asked) - (parcel - common)
-    if req.get("kind") == "parcel":
-        return not set(asked) & parcel
-    return False
-
-
 def _as_json(req: dict[str, Any]) -> dict[str, Any]:
     return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in req.items()}
-
-
-def _ids(features: list[dict[str, Any]]) -> set[tuple[str, int]]:
-    return {(f["properties"]["kind"], f["properties"]["id"]) for f in features}
-
-
-GOOD_MIN = ("clear_height_m", "floor_load_t_m2", "power_kva", "crane_t")
-
-
-def goodness(req: dict[str, Any], p: dict[str, Any]) -> list[float]:
-    """What 'better' means, from the issue: closer area, margins, cheaper, nearer, sooner,
-    more same-chain neighbours. Larger is better."""
-    g: list[float] = []
-    rng = req.get("floor_area_m2") if p["kind"] != "parcel" else req.get("land_area_m2")
-    if rng:
-        target = rng.get("min", rng.get("max"))
-        g.append(-abs(p["area_m2"] - target))
-    if p["kind"] != "parcel":
-        g += [p[a] for a in GOOD_MIN if a in req]
-        if "max_rent_cny_m2_month" in req:
-            g.append(-p["rent_cny_m2_month"])
-        days = 0
-        if p.get("available_from"):
-            days = max(0, (date.fromisoformat(p["available_from"]) - TODAY).days)
-        g.append(-days)
-    elif "max_price_cny_m2" in req:
-        g.append(-p["price_cny_m2"])
-    if "distance_m" in p:
-        g.append(-p["distance_m"])
-    if "chain_firms_nearby" in p:
-        g.append(p["chain_firms_nearby"])
-    return g
-
-
-def assert_dominance(req: dict[str, Any], feats: list[dict[str, Any]]) -> None:
-    props = [f["properties"] for f in feats]
-    for a, b in itertools.combinations(props, 2):  # a ranks above b
-        if (a["kind"] == "parcel") != (b["kind"] == "parcel"):
-            continue
-        ga, gb = goodness(req, a), goodness(req, b)
-        b_dominates = all(y >= x for x, y in zip(ga, gb, strict=True)) and ga != gb
-        assert not b_dominates, (a, b)
-        if all(x >= y for x, y in zip(ga, gb, strict=True)):
-            assert a["score"] >= b["score"]
 
 
 def test_feasible_set_equals_oracle(conn: Connection, session: Session, nogroups: Settings) -> None:
@@ -177,9 +106,9 @@ def test_feasible_set_equals_oracle(conn: Connection, session: Session, nogroups
             return
         assert not expect_bad_request(req)
         feasible, near_set = oracle(rows, req, TODAY, d)
-        assert _ids(out["features"]) == feasible
+        assert feature_ids(out["features"]) == feasible
         assert out["matched"] == len(feasible)
-        assert _ids(out["near_misses"]) == near_set
+        assert feature_ids(out["near_misses"]) == near_set
         assert not feasible & near_set
         seen["feasible"] += bool(feasible)
         seen["near"] += bool(near_set)
@@ -455,9 +384,9 @@ def test_expired_hold_no_longer_blocks(
         return {f["properties"]["id"] for f in out["features"]}
 
     assert pid in ids()
-    _hold(conn, "parcel_id", pid, "-2 days", "-1 minute")
+    hold(conn, "parcel_id", pid, "-2 days", "-1 minute")
     assert pid in ids()
-    _hold(conn, "parcel_id", pid, "-1 minute", "1 day")
+    hold(conn, "parcel_id", pid, "-1 minute", "1 day")
     assert pid not in ids()
 
 

@@ -23,9 +23,8 @@ from parkgis.maps import render
 from parkgis.maps.match import match_map
 from parkgis.settings import Settings
 from tests.browser_utils import Watched, leaflet_maps_ready, open_every_popup
-from tests.maps_data import HOSTILE
-from tests.match_zone import Zone, add_sure_units, make_zone
-from tests.test_match_api import _cleanup
+from tests.matching.zone import Zone, add_sure_units, drop_zone, make_zone
+from tests.support.hostile import HOSTILE
 
 INVESTMENT = Principal(user_id=None, name="inv", role="investment")
 
@@ -43,7 +42,9 @@ def saved(engine: Engine, settings: Settings) -> Iterator[Saved]:
     seed = random.randrange(100_000, 999_999)
     with engine.begin() as c:
         zone = make_zone(c, seed=seed, cells=4, firms=10)
-        officer = c.execute(text("INSERT INTO officers (name) VALUES ('O') RETURNING id")).scalar()
+        officer = c.execute(
+            text("INSERT INTO officers (name) VALUES ('O') RETURNING id")
+        ).scalar_one()
         add_sure_units(c, zone, seed)
         for i, eid in enumerate(zone.enterprises):
             c.execute(
@@ -74,7 +75,7 @@ def saved(engine: Engine, settings: Settings) -> Iterator[Saved]:
         assert result["features"] and result["near_misses"], result
         yield Saved(zone, token, result["request_id"], result)
     finally:
-        _cleanup(engine, zone, [uid], officer)
+        drop_zone(engine, zone, [uid], officer)
 
 
 def test_rendered_html(engine: Engine, settings: Settings, saved: Saved) -> None:

@@ -14,50 +14,40 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from shapely.geometry import Point, box
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Engine, text
 
-from parkgis.geo import to_crs
-from parkgis.uscc import check_char
+from parkgis.access import Principal
+from tests.support.firms import uscc
+from tests.support.geometry import ewkt, point, square
+from tests.support.rows import insert
 
-ZONE_CRS = "EPSG:4547"
-LON0, LAT0 = 112.70, 23.33
 LAND_USES = ("100101", "100102", "100103", "1001", "1101")
 CHAINS = ("new_energy_vehicles", "batteries", "electronics")
-
-
-def _origin() -> tuple[float, float]:
-    x, y = to_crs(Point(LON0, LAT0), "EPSG:4326", ZONE_CRS).coords[0]
-    return x, y
+ADMIN = Principal(user_id=None, name="test-admin", role="admin")
+TODAY = date(2026, 11, 21)
 
 
 def lonlat_box(x0: float, y0: float, x1: float, y1: float) -> str:
     """EWKT of a local-metre box (relative to the zone origin) in EPSG:4326."""
-    ox, oy = _origin()
-    geom = to_crs(box(ox + x0, oy + y0, ox + x1, oy + y1), ZONE_CRS, "EPSG:4326")
-    return f"SRID=4326;{geom.wkt}"
+    return ewkt(square(east_m=x0, north_m=y0, side_m=x1 - x0, height_m=y1 - y0))
 
 
 def lonlat_point(x: float, y: float) -> tuple[float, float]:
     """Lon/lat (EPSG:4326) of a local-metre point."""
-    ox, oy = _origin()
-    p = to_crs(Point(ox + x, oy + y), ZONE_CRS, "EPSG:4326")
+    p = point(x, y)
     return p.x, p.y
 
 
-def uscc(n: int) -> str:
-    """A valid USCC numbered ``n``."""
-    body = f"91441299{n:09d}"
-    return body + check_char(body)
-
-
-def _insert(conn: Connection, table: str, **values: Any) -> int:
-    cols = list(values)
-    sql = (
-        f"INSERT INTO {table} ({', '.join(cols)}) VALUES "
-        f"({', '.join(':' + c for c in cols)}) RETURNING id"
+def hold(conn: Connection, col: str, uid: int, start: str, end: str) -> None:
+    """A reservation of ``col`` (``space_id``/``parcel_id``) ``uid`` from ``now() + start``
+    to ``now() + end`` (PostgreSQL intervals such as ``'-1 day'``)."""
+    conn.execute(
+        text(
+            f"INSERT INTO reservations ({col}, holder, held_from, expires_at) "
+            f"VALUES (:u, 'x', now() + CAST(:s AS interval), now() + CAST(:e AS interval))"
+        ),
+        {"u": uid, "s": start, "e": end},
     )
-    return int(conn.execute(text(sql), values).scalar_one())
 
 
 @dataclass
@@ -89,7 +79,7 @@ def make_zone(
             x, y = i * 220.0, j * 220.0
             w = rnd.choice((120.0, 160.0, 200.0))
             status = rnd.choice(("available", "available", "built", "built", "built", "granted"))
-            pid = _insert(
+            pid = insert(
                 conn,
                 "parcels",
                 code=f"MZ-{seed}-{n}",
@@ -104,7 +94,7 @@ def make_zone(
                 continue
             floors = rnd.choice((1, 2, 3))
             std = rnd.random() < 0.75
-            bid = _insert(
+            bid = insert(
                 conn,
                 "buildings",
                 parcel_id=pid,
@@ -122,7 +112,7 @@ def make_zone(
     for e in range(firms):
         x, y = rnd.uniform(0, cells * 220), rnd.uniform(0, cells * 220)
         lon, lat = lonlat_point(x, y)
-        eid = _insert(
+        eid = insert(
             conn,
             "enterprises",
             name=f"<b>测试</b> firm {seed}-{e} & co",
@@ -149,7 +139,7 @@ def _unit(
 
     status = rnd.choice(("vacant", "vacant", "vacant", "occupied", "reserved"))
     avail = rnd.choice((None, None, -30, 20, 60, 120, 200))
-    return _insert(
+    return insert(
         conn,
         "spaces",
         building_id=bid,
@@ -173,7 +163,7 @@ def add_sure_units(conn: Connection, z: Zone, seed: int) -> None:
     any firm (or 3 km of the zone's middle) then has a match and a near-miss (7% short).
     They sit just south of the grid and are added to ``z`` so cleanup removes them.
     """
-    pid = _insert(
+    pid = insert(
         conn,
         "parcels",
         code=f"MZ-{seed}-sure",
@@ -182,7 +172,7 @@ def add_sure_units(conn: Connection, z: Zone, seed: int) -> None:
         granted_on=z.today - timedelta(days=900),
         geom=lonlat_box(380, -180, 620, -40).replace("POLYGON", "MULTIPOLYGON(") + ")",
     )
-    bid = _insert(
+    bid = insert(
         conn,
         "buildings",
         parcel_id=pid,
@@ -195,7 +185,7 @@ def add_sure_units(conn: Connection, z: Zone, seed: int) -> None:
     for k, height in enumerate((8.0, 6.5)):
         x0 = 395 + k * 105
         z.spaces.append(
-            _insert(
+            insert(
                 conn,
                 "spaces",
                 building_id=bid,
@@ -206,3 +196,26 @@ def add_sure_units(conn: Connection, z: Zone, seed: int) -> None:
                 geom=lonlat_box(x0, -160, x0 + 100, -110),
             )
         )
+
+
+def drop_zone(engine: Engine, zone: Zone, user_ids: list[int], officer: int) -> None:
+    """Delete a committed zone, its officer, users, holds, expansion requests and audit rows."""
+    with engine.begin() as c:
+        p = {"s": zone.spaces, "p": zone.parcels, "u": user_ids}
+        c.execute(
+            text(
+                "DELETE FROM audit_log WHERE user_id = ANY(:u) OR (entity = 'spaces' AND "
+                "entity_id = ANY(:s))"
+            ),
+            p,
+        )
+        c.execute(
+            text("DELETE FROM reservations WHERE space_id = ANY(:s) OR parcel_id = ANY(:p)"), p
+        )
+        c.execute(text("DELETE FROM expansion_requests WHERE user_id = ANY(:u)"), p)
+        c.execute(text("DELETE FROM users WHERE id = ANY(:u)"), p)
+        c.execute(text("DELETE FROM officers WHERE id = :o"), {"o": officer})
+        c.execute(text("DELETE FROM spaces WHERE id = ANY(:s)"), p)
+        c.execute(text("DELETE FROM buildings WHERE id = ANY(:b)"), {"b": zone.buildings})
+        c.execute(text("DELETE FROM parcels WHERE id = ANY(:p)"), p)
+        c.execute(text("DELETE FROM enterprises WHERE id = ANY(:e)"), {"e": zone.enterprises})
