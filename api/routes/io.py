@@ -4,6 +4,8 @@
   import report; with ``commit=true`` the file is loaded when it can be (201), else 422
   with the report. The size limit is ``PARKGIS_IMPORT_MAX_BYTES``.
 - ``GET /api/v1/imports``: past imports (who, when, file hash, counts).
+- ``GET /imports``: the page where a planner drops a file, reads the report (problems
+  highlighted, a preview map of the file's features over the zone's parcels) and loads it.
 - ``GET /api/v1/{kind}/export?f=gpkg|shp|geojson|fgb|csv|xlsx|dxf[&crs=…]``: every row the
   caller may read, with only the fields they may read through the API.
 """
@@ -14,11 +16,14 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Query, UploadFile
-from fastapi.responses import Response
+from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
+from fastapi.responses import FileResponse, HTMLResponse, Response
 
-from api.deps import PrincipalDep, SessionDep, SettingsDep
+from api.csrf import csrf_token
+from api.deps import PrincipalDep, SessionDep, SettingsDep, require
+from api.pages import FrameDep, page_response
 from api.responses import JSONResponse
+from parkgis.access import Principal
 from parkgis.errors import PayloadTooLarge
 from parkgis.io.export import EXPORT_KINDS, FORMATS, export_file
 from parkgis.io.fields import parse_pairs
@@ -26,6 +31,8 @@ from parkgis.io.importer import ImportOptions, import_file
 from parkgis.io.log import list_imports
 
 router = APIRouter(tags=["import and export"])
+STATIC = Path(__file__).resolve().parent.parent / "static" / "io"
+Importer = Annotated[Principal, Depends(require("admin", "planner"))]
 
 Kind = Literal["parcels", "buildings", "spaces", "enterprises", "officers", "projects", "context"]
 
@@ -46,6 +53,7 @@ def post_import(
     mode: Annotated[Literal["insert", "upsert"], Query()] = "insert",
     repair: bool = False,
     commit: bool = False,
+    preview: Annotated[int, Query(ge=0, le=5000, description="features for a map")] = 0,
 ) -> JSONResponse:
     """Check (and with ``commit=true`` load) one file; the answer is the import report."""
     name = Path(file.filename or "upload").name
@@ -72,6 +80,7 @@ def post_import(
             mode=mode,
             repair=repair,
             dry_run=not commit,
+            preview=preview,
         )
         report = import_file(session, path, opts, principal, settings, file_name=name)
     if report["loaded"]:
@@ -122,4 +131,78 @@ def get_export(
         body,
         media_type=FORMATS[f][1],
         headers={"Content-Disposition": f'attachment; filename="parkgis-{kind}.{suffix}"'},
+    )
+
+
+LABELS = {
+    "zh": {
+        "title": "数据导入",
+        "drop": "把文件拖到这里，或点击选择（GPKG、SHP 的 ZIP、GeoJSON、FGB、KML、DXF、CSV、XLSX）",
+        "kind": "数据类型",
+        "check": "检查",
+        "load": "导入",
+        "options": "选项",
+        "map": "字段对应 目标=源（每行一个）",
+        "set": "统一取值 字段=值（每行一个）",
+        "past": "历史导入",
+        "when": "时间",
+        "who": "操作人",
+        "file": "文件",
+        "counts": "新增/更新/跳过",
+        "repair": "修复无效几何",
+        "mode": "方式",
+        "key": "主键",
+        "crs": "坐标系",
+        "encoding": "编码",
+    },
+    "en": {
+        "title": "Import data",
+        "drop": "Drop a file here or click to choose (GPKG, zipped SHP, "
+        "GeoJSON, FGB, KML, DXF, CSV, XLSX)",
+        "kind": "Kind",
+        "check": "Check",
+        "load": "Load",
+        "options": "Options",
+        "map": "Field mapping target=source (one per line)",
+        "set": "Same value for every row field=value (one per line)",
+        "past": "Past imports",
+        "when": "When",
+        "who": "Who",
+        "file": "File",
+        "counts": "Inserted/updated/skipped",
+        "repair": "Repair invalid geometry",
+        "mode": "Mode",
+        "key": "Key",
+        "crs": "CRS",
+        "encoding": "Encoding",
+    },
+}
+
+
+@router.get("/imports", include_in_schema=False)
+def imports_page(
+    request: Request, frame: FrameDep, session: SessionDep, principal: Importer
+) -> HTMLResponse:
+    """The import page: drop a file, read the report, see it on a map, load it."""
+    labels = LABELS[frame.lang]
+    return page_response(
+        frame,
+        "imports.html",
+        title=labels["title"],
+        labels=labels,
+        csrf_token=csrf_token(request),
+        kinds=list(EXPORT_KINDS),
+        past=list_imports(session, principal, limit=20),
+    )
+
+
+@router.get("/static/io/{name}", include_in_schema=False)
+def static_file(name: str) -> Response:
+    """The import page's script."""
+    if name != "imports.js":
+        return Response(status_code=404)
+    return FileResponse(
+        STATIC / name,
+        media_type="text/javascript",
+        headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"},
     )

@@ -8,6 +8,7 @@ a crash or a ``kill -9`` leaves the database as it was.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,7 @@ from parkgis.access import Principal, require_role
 from parkgis.errors import InvalidInput
 from parkgis.io import stage
 from parkgis.io.bulk import copy_columns, ewkb_hex
-from parkgis.io.crs import CrsChoice, bounds_to_wgs84, choose_crs
+from parkgis.io.crs import CrsChoice, bounds_to_wgs84, choose_crs, transform_to_wgs84
 from parkgis.io.fields import Mapping, Problem, cast_batch, plan
 from parkgis.io.geometry import GeometryStats, prepare
 from parkgis.io.readers import open_reader
@@ -51,6 +52,8 @@ class ImportOptions:
     mode: str = "insert"
     repair: bool = False
     dry_run: bool = False
+    preview: int = 0
+    """Put the first ``preview`` features (EPSG:4326, with their status) in the report."""
 
 
 def _key(tgt: Target, opts: ImportOptions) -> str | None:
@@ -129,6 +132,7 @@ def import_file(
         problems: list[Problem] = []
         stats = GeometryStats()
         read = 0
+        shown: list[tuple[int, Any]] = []
         for batch in reader.batches(settings.imports.import_batch_rows):
             n = len(batch.geoms)
             rows = np.arange(batch.offset + 1, batch.offset + n + 1)
@@ -143,6 +147,8 @@ def import_file(
             data["geom"] = ewkb_hex(shapely.to_wkb(geoms), 4326) if n else []
             data["_ok"] = [int(r) not in bad for r in rows]
             copy_columns(conn, stage.STAGE, data)
+            if len(shown) < opts.preview:
+                shown += _display(batch.geoms[: opts.preview - len(shown)], rows, choice)
             read += n
             if not reader.encoding.samples:
                 reader.encoding.samples = _samples(batch.attrs)
@@ -165,6 +171,8 @@ def import_file(
         would_load = not errs and not mapping.missing_required and read > 0
         report = _report(src, reader, opts, key, choice, stats, mapping, problems, counts, read)
         report["would_load"] = would_load
+        if opts.preview:
+            report["preview"] = _preview(shown, problems)
         report["loaded"] = False
         report["import_id"] = None
         if file_errors or mapping.missing_required:
@@ -210,6 +218,42 @@ def import_file(
         return report
 
 
+def _display(geoms: np.ndarray, rows: np.ndarray, choice: CrsChoice) -> list[tuple[int, Any]]:
+    """The features as drawn on the preview map: 2-D, EPSG:4326, valid or not."""
+    out: list[tuple[int, Any]] = []
+    keep = ~(
+        shapely.is_missing(geoms)
+        | shapely.is_empty(np.where(shapely.is_missing(geoms), shapely.Point(), geoms))
+    )
+    if not keep.any():
+        return out
+    try:
+        shown = transform_to_wgs84(shapely.force_2d(geoms[keep]), choice)
+    except Exception:  # noqa: BLE001 - a preview never blocks the report
+        return out
+    for r, g in zip(rows[: len(geoms)][keep], shown, strict=True):
+        out.append((int(r), g))
+    return out
+
+
+def _preview(shown: list[tuple[int, Any]], problems: list[Problem]) -> dict[str, Any]:
+    worst: dict[int, str] = {}
+    for p in problems:
+        if p.row is not None and worst.get(p.row) != "error":
+            worst[p.row] = p.severity
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"row": r, "status": worst.get(r, "ok")},
+                "geometry": json.loads(shapely.to_geojson(g, indent=None)),
+            }
+            for r, g in shown
+        ],
+    }
+
+
 def _samples(attrs: Any) -> list[str]:
     texts = [
         str(v)
@@ -218,7 +262,8 @@ def _samples(attrs: Any) -> list[str]:
         for v in attrs[c].dropna().head(50)
         if isinstance(v, str) and v.strip()
     ]
-    return ([t for t in texts if not t.isascii()] + [t for t in texts if t.isascii()])[:3]
+    ordered = [t for t in texts if not t.isascii()] + [t for t in texts if t.isascii()]
+    return list(dict.fromkeys(ordered))[:3]
 
 
 def _report(

@@ -45,6 +45,7 @@ NAV: list[NavItem] = [
     NavItem("coverage", "/maps/coverage", ("服务覆盖图", "Coverage map"), STAFF, "users", "maps"),
     NavItem("visit_report", "/api/v1/reports/visits?format=html", ("月度走访报告", "Visit report"),
             STAFF, "clipboard-list", lang=False),
+    NavItem("imports", "/imports", ("数据导入", "Import data"), ("planner", "admin"), "file-import"),
     NavItem("ogc", "/ogc?f=html", ("OGC 数据服务", "OGC API"), EVERYONE, "layer-group", "api",
             lang=False),
     NavItem("docs", "/docs", ("接口文档", "API docs"), EVERYONE, "book", "api", lang=False),

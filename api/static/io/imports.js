@@ -1,0 +1,187 @@
+// The import page: send the file for a report (dry run), show it, draw it, then load it.
+// Every value from the file is put into the page with textContent, never as HTML.
+(function () {
+  "use strict";
+  var form = document.getElementById("import-form");
+  var zh = form.dataset.lang === "zh";
+  var T = zh
+    ? {checking: "检查中…", loading: "导入中…", ok: "可以导入", no: "不能导入", loaded: "已导入，批次 ",
+       stale: "页面已过期，请刷新", file: "文件", features: "要素", encoding: "编码", crs: "坐标系",
+       bbox: "范围 (EPSG:4326)", geometry: "几何", mapped: "已对应", unmapped: "未对应",
+       missing: "缺少必填", counts: "新增/更新/跳过", problems: "问题", row: "行", field: "字段",
+       message: "说明", samples: "样例", layers: "图层", more: "另有 ", errors: "个错误",
+       warnings: "个提醒"}
+    : {checking: "Checking…", loading: "Loading…", ok: "Would load", no: "Would NOT load",
+       loaded: "Loaded, import ", stale: "This page is stale: reload it", file: "File",
+       features: "Features", encoding: "Encoding", crs: "CRS", bbox: "Bbox (EPSG:4326)",
+       geometry: "Geometry", mapped: "Mapped", unmapped: "Unmapped", missing: "Required, missing",
+       counts: "Insert/update/skip", problems: "Problems", row: "Row", field: "Field",
+       message: "Message", samples: "Samples", layers: "Layers", more: "more: ", errors: "errors",
+       warnings: "warnings"};
+  var fileInput = document.getElementById("file");
+  var drop = document.getElementById("drop");
+  var checkBtn = document.getElementById("check");
+  var loadBtn = document.getElementById("load");
+  var status = document.getElementById("status");
+  var reportBox = document.getElementById("report");
+  var chosen = null;
+  var map = L.map("map").setView([23.35, 112.7], 12);
+  var zoneLayer = L.geoJSON(null, {style: {color: "#6c757d", weight: 1, fillOpacity: 0.05}}).addTo(map);
+  var fileLayer = L.geoJSON(null, {
+    style: function (f) {
+      var s = f.properties.status;
+      var c = s === "error" ? "#dc3545" : s === "warning" ? "#fd7e14" : "#0d6efd";
+      return {color: c, weight: s === "ok" ? 1.5 : 3, fillOpacity: 0.25};
+    },
+    pointToLayer: function (f, ll) {
+      var s = f.properties.status;
+      var c = s === "error" ? "#dc3545" : s === "warning" ? "#fd7e14" : "#0d6efd";
+      return L.circleMarker(ll, {radius: 5, color: c, fillOpacity: 0.7});
+    },
+    onEachFeature: function (f, layer) {
+      layer.bindTooltip(T.row + " " + String(f.properties.row) + " · " + f.properties.status);
+    }
+  }).addTo(map);
+
+  function choose(file) {
+    chosen = file;
+    document.getElementById("file-name").textContent = file ? file.name : "";
+    checkBtn.disabled = !file;
+    loadBtn.disabled = true;
+  }
+  drop.addEventListener("click", function () { fileInput.click(); });
+  drop.addEventListener("keydown", function (e) { if (e.key === "Enter" || e.key === " ") fileInput.click(); });
+  fileInput.addEventListener("change", function () { choose(fileInput.files[0] || null); });
+  ["dragenter", "dragover"].forEach(function (n) {
+    drop.addEventListener(n, function (e) { e.preventDefault(); drop.classList.add("over"); });
+  });
+  ["dragleave", "drop"].forEach(function (n) {
+    drop.addEventListener(n, function (e) { e.preventDefault(); drop.classList.remove("over"); });
+  });
+  drop.addEventListener("drop", function (e) {
+    if (e.dataTransfer.files.length) choose(e.dataTransfer.files[0]);
+  });
+
+  function lines(id) {
+    return document.getElementById(id).value.split("\n").map(function (s) { return s.trim(); })
+      .filter(function (s) { return s.length > 0; });
+  }
+  function query(commit) {
+    var q = new URLSearchParams();
+    q.set("kind", document.getElementById("kind").value);
+    q.set("mode", document.getElementById("mode").value);
+    ["key", "crs", "encoding"].forEach(function (id) {
+      var v = document.getElementById(id).value.trim();
+      if (v) q.set(id, v);
+    });
+    if (document.getElementById("repair").checked) q.set("repair", "true");
+    lines("map-lines").forEach(function (m) { q.append("map", m); });
+    lines("set-lines").forEach(function (m) { q.append("set", m); });
+    q.set("preview", "2000");
+    if (commit) q.set("commit", "true");
+    return q.toString();
+  }
+  function el(tag, text, cls) {
+    var e = document.createElement(tag);
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    if (cls) e.className = cls;
+    return e;
+  }
+  function row(dl, term, value, note) {
+    dl.appendChild(el("dt", term, "col-sm-4"));
+    var dd = el("dd", value, "col-sm-8");
+    if (note) dd.appendChild(el("div", note, "evidence"));
+    dl.appendChild(dd);
+  }
+  function show(r) {
+    reportBox.replaceChildren();
+    var verdict = el("div", r.loaded ? T.loaded + r.import_id : r.would_load ? T.ok : T.no,
+      "alert " + (r.would_load || r.loaded ? "alert-success" : "alert-danger"));
+    verdict.id = "verdict";
+    reportBox.appendChild(verdict);
+    var dl = el("dl", null, "row");
+    row(dl, T.file, r.file.name + " · " + r.driver, "sha256 " + r.file.sha256);
+    row(dl, T.layers, r.layers.join(", "), "→ " + (r.layer || ""));
+    row(dl, T.features, r.features);
+    row(dl, T.encoding, r.encoding.name, r.encoding.evidence.join("; ") +
+      (r.encoding.samples.length ? " · " + T.samples + ": " + r.encoding.samples.join(" | ") : ""));
+    row(dl, T.crs, r.crs.used, (r.crs.declared ? r.crs.declared + " · " : "") + r.crs.evidence +
+      (r.crs.warnings.length ? " · ⚠ " + r.crs.warnings.join("; ") : ""));
+    row(dl, T.bbox, r.bbox_4326 ? r.bbox_4326.join(", ") : "-");
+    var g = r.geometry;
+    row(dl, T.geometry, JSON.stringify(g.types), "invalid " + g.invalid + ", empty " + g.empty +
+      ", repaired " + g.repaired);
+    row(dl, T.mapped, Object.keys(r.fields.mapped).map(function (k) {
+      return k + "←" + r.fields.mapped[k]; }).concat(Object.keys(r.fields.set).map(function (k) {
+      return k + "=" + r.fields.set[k]; })).join(", ") || "-");
+    row(dl, T.unmapped, r.fields.unmapped.join(", ") || "-");
+    if (r.fields.missing_required.length) {
+      row(dl, T.missing, r.fields.missing_required.join(", "));
+      dl.lastChild.classList.add("text-danger", "fw-bold");
+    }
+    row(dl, T.counts, r.counts.insert + " / " + r.counts.update + " / " + r.counts.skip);
+    reportBox.appendChild(dl);
+    var p = r.problems;
+    reportBox.appendChild(el("h2", T.problems + ": " + p.errors + " " + T.errors + ", " +
+      p.warnings + " " + T.warnings, "h6"));
+    if (p.first.length) {
+      var wrap = el("div", null, "problems table-responsive");
+      var table = el("table", null, "table table-sm");
+      var head = el("tr");
+      [T.row, T.field, T.message].forEach(function (h) { head.appendChild(el("th", h)); });
+      table.appendChild(el("thead")).appendChild(head);
+      var body = table.appendChild(el("tbody"));
+      p.first.forEach(function (x) {
+        var tr = el("tr", null, x.severity === "error" ? "table-danger" : "table-warning");
+        tr.appendChild(el("td", x.row === undefined ? "-" : x.row));
+        tr.appendChild(el("td", x.field || ""));
+        tr.appendChild(el("td", x.message + (x.location ? " @ " + x.location.join(", ") : "")));
+        body.appendChild(tr);
+      });
+      wrap.appendChild(table);
+      reportBox.appendChild(wrap);
+      if (p.count > p.first.length) reportBox.appendChild(el("p", T.more + (p.count - p.first.length)));
+    }
+    fileLayer.clearLayers();
+    if (r.preview && r.preview.features.length) {
+      fileLayer.addData(r.preview);
+      map.fitBounds(fileLayer.getBounds(), {padding: [20, 20]});
+      drawZone(r.bbox_4326);
+    }
+  }
+  function drawZone(b) {
+    if (!b) return;
+    fetch("/api/v1/parcels?limit=2000&bbox=" + b.join(","), {credentials: "same-origin"})
+      .then(function (res) { return res.ok ? res.json() : null; })
+      .then(function (fc) { zoneLayer.clearLayers(); if (fc) zoneLayer.addData(fc); })
+      .catch(function () {});
+  }
+  function send(commit) {
+    if (!chosen) return;
+    status.textContent = commit ? T.loading : T.checking;
+    checkBtn.disabled = loadBtn.disabled = true;
+    var data = new FormData();
+    data.append("file", chosen, chosen.name);
+    fetch("/api/v1/imports?" + query(commit), {
+      method: "POST", body: data, credentials: "same-origin",
+      headers: {"X-CSRF-Token": document.querySelector('meta[name="csrf-token"]').content}
+    }).then(function (res) {
+      return res.json().then(function (body) { return {status: res.status, body: body}; });
+    }).then(function (out) {
+      checkBtn.disabled = false;
+      status.textContent = "";
+      var b = out.body;
+      if (b.report) { show(b.report); return; }
+      if (out.status >= 400) {
+        reportBox.replaceChildren(el("div", out.status === 403 && b.field === "csrf_token" ? T.stale :
+          (b.description || b.detail || "error " + out.status), "alert alert-danger"));
+        reportBox.firstChild.id = "verdict";
+        return;
+      }
+      show(b);
+      loadBtn.disabled = !(b.would_load && !b.loaded);
+    }).catch(function (e) { status.textContent = String(e); checkBtn.disabled = false; });
+  }
+  form.addEventListener("submit", function (e) { e.preventDefault(); send(false); });
+  loadBtn.addEventListener("click", function () { send(true); });
+})();
