@@ -1,30 +1,27 @@
-"""Hand-made projects for the project tests (inside the rolled-back transaction)."""
+"""Hand-made projects for the project tests (inside the rolled-back transaction).
+
+Rows themselves come from :mod:`tests.support.rows` (``officer``, ``project``, ``parcel``).
+"""
 
 from __future__ import annotations
 
-import itertools
-import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 from shapely.geometry import MultiPolygon, Point
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 
 from parkgis.access import Principal
 from parkgis.models.base import PROJECT_STAGES
-from tests.factories import LAT0, LON0, enterprise, insert, parcel, square
-
-_seq = itertools.count(1)
+from tests.support.geometry import LAT0, LON0, square
+from tests.support.hostile import XSS_FLAG, XSS_IMG, XSS_SCRIPT, XSS_TEMPLATE
+from tests.support.rows import enterprise, officer, parcel, project, serial
+from tests.support.zones import drop_rows, spot
 
 PLANNER = Principal(user_id=None, name="planner-t", role="planner")
 INVESTMENT = Principal(user_id=None, name="invest-t", role="investment")
 TZ = "Asia/Shanghai"
-
-
-def officer(conn: Connection, name: str | None = None) -> int:
-    """An officer row."""
-    return insert(conn, "officers", name=name or f"官员{next(_seq)}")
 
 
 def officer_principal(officer_id: int) -> Principal:
@@ -57,35 +54,9 @@ def milestones(**stages: tuple[date | None, date | None]) -> dict[str, dict[str,
     return out
 
 
-def project(conn: Connection, **kw: Any) -> int:
-    """A project; pass ``milestones`` as a dict (stored as JSONB)."""
-    import json
-
-    n = next(_seq)
-    values: dict[str, Any] = {
-        "name": f"测试项目{n}",
-        "stage": "negotiating",
-        "investment_cny": 1e8,
-        "geom": Point(LON0 + 0.01 + n * 1e-4, LAT0 + 0.01),
-    }
-    values.update(kw)
-    ms = values.pop("milestones", None) or {}
-    values["milestones"] = json.dumps(ms)
-    cols = ", ".join(values)
-    params = {
-        k: (f"SRID=4326;{v.wkt}" if hasattr(v, "geom_type") else v) for k, v in values.items()
-    }
-    ph = ", ".join(f"CAST(:{k} AS jsonb)" if k == "milestones" else f":{k}" for k in values)
-    return int(
-        conn.execute(
-            text(f"INSERT INTO projects ({cols}) VALUES ({ph}) RETURNING id"), params
-        ).scalar_one()
-    )
-
-
 def granted_parcel(conn: Connection, *, granted_on: date, agreed_start_on: date, **kw: Any) -> int:
     """A parcel granted on ``granted_on`` with an agreed construction start."""
-    n = next(_seq)
+    n = serial()
     return parcel(
         conn,
         status=kw.pop("status", "granted"),
@@ -94,23 +65,6 @@ def granted_parcel(conn: Connection, *, granted_on: date, agreed_start_on: date,
         geom=MultiPolygon([square(LON0 + 0.05 + n * 0.003, LAT0 + 0.05)]),
         **kw,
     )
-
-
-__all__ = [
-    "INVESTMENT",
-    "BoardZone",
-    "drop_board_zone",
-    "make_board_zone",
-    "PLANNER",
-    "TZ",
-    "enterprise",
-    "granted_parcel",
-    "milestones",
-    "officer",
-    "officer_principal",
-    "plan",
-    "project",
-]
 
 
 @dataclass
@@ -138,11 +92,8 @@ def make_board_zone(conn: Connection, today: date) -> BoardZone:
     ``stalled`` and ``cancelled`` (overdue dates, never counted for cancelled),
     ``done`` (in production).
     """
-    from tests.maps_data import XSS_FLAG, XSS_IMG, XSS_SCRIPT, XSS_TEMPLATE
-
-    r = uuid.uuid4().int
-    lon0, lat0 = 100.0 + 0.03 * (r % 64), 30.0 + 0.01 * ((r >> 8) % 128)
-    tag = f"{r:032x}"[:8]
+    where = spot(100.0, 30.0)
+    lon0, lat0, tag = where.lon, where.lat, where.tag
     z = BoardZone(bbox=(lon0 - 0.001, lat0 - 0.001, lon0 + 0.03, lat0 + 0.01), tag=tag)
     z.officers = [officer(conn, f"{tag} {XSS_IMG}"), officer(conn, f"{tag} 王五")]
     z.firms = [
@@ -194,7 +145,12 @@ def make_board_zone(conn: Connection, today: date) -> BoardZone:
 
 def drop_board_zone(conn: Connection, z: BoardZone) -> None:
     """Delete the zone's rows (events go with their projects)."""
-    conn.execute(text("DELETE FROM projects WHERE id = ANY(:i)"), {"i": list(z.projects.values())})
-    conn.execute(text("DELETE FROM parcels WHERE id = ANY(:i)"), {"i": z.parcels})
-    conn.execute(text("DELETE FROM enterprises WHERE id = ANY(:i)"), {"i": z.firms})
-    conn.execute(text("DELETE FROM officers WHERE id = ANY(:i)"), {"i": z.officers})
+    drop_rows(
+        conn,
+        [
+            ("projects", z.projects.values()),
+            ("parcels", z.parcels),
+            ("enterprises", z.firms),
+            ("officers", z.officers),
+        ],
+    )
