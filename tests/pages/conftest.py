@@ -17,7 +17,7 @@ from parkgis.settings import Settings
 ROLES = ("anonymous", "investment", "officer", "planner", "admin")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")  # gone before another package loads the demo
 def role_tokens(engine: Engine) -> Iterator[dict[str, str | None]]:
     """``{role: token}`` for every role (``anonymous``: None); an officer row for ``officer``."""
     tag = uuid.uuid4().hex[:8]
