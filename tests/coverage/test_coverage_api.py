@@ -21,7 +21,7 @@ from api.app import create_app
 from parkgis.auth import create_token
 from parkgis.settings import Settings
 from parkgis.zonetime import Month, zone_today
-from tests.coverage.conftest import Layout
+from tests.coverage.layout import Layout
 
 DRAW_MONTHS = ("2398-12", "2399-01")
 

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from parkgis.cli import app
 from parkgis.settings import DatabaseSettings
-from tests.coverage.conftest import Layout
+from tests.coverage.layout import Layout
 
 MONTH = "2397-03"
 

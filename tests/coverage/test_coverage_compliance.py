@@ -11,7 +11,7 @@ from parkgis.coverage.territories import territories
 from parkgis.errors import InvalidInput
 from parkgis.settings import Settings
 from parkgis.zonetime import IsoWeek, Month, month_bounds, parse_month, weeks_of_month, zone_date
-from tests.coverage.conftest import Layout
+from tests.coverage.layout import Layout
 
 SH = "Asia/Shanghai"
 

@@ -20,7 +20,7 @@ from parkgis.coverage.route import nearest_neighbour, tour_length, two_opt, visi
 from parkgis.errors import Conflict, Forbidden, InvalidInput, NotFound
 from parkgis.settings import Settings
 from parkgis.zonetime import Month
-from tests.coverage.conftest import Layout
+from tests.coverage.layout import Layout
 
 ADMIN = Principal(user_id=None, name="admin", role="admin")
 PLANNER = Principal(user_id=None, name="planner", role="planner")

@@ -23,8 +23,9 @@ from parkgis.maps.coverage import STATUS_COLORS, coverage_map, officer_color
 from parkgis.settings import Settings
 from parkgis.zonetime import zone_today
 from tests.browser_utils import Watched, leaflet_maps_ready, open_every_popup
-from tests.coverage.conftest import Layout, lonlat
-from tests.maps_data import XSS_FLAG, XSS_IMG, XSS_SCRIPT, XSS_TEMPLATE
+from tests.coverage.layout import Layout
+from tests.support.geometry import point
+from tests.support.hostile import XSS_FLAG, XSS_IMG, XSS_SCRIPT, XSS_TEMPLATE
 
 PLANNER = Principal(user_id=None, name="planner", role="planner")
 FAR = 150_000  # metres east of the layout origin: away from other tests' rows
@@ -50,7 +51,7 @@ def make(layout: Layout, visit_day: date) -> Made:
     layout.assign(a, firms[0], firms[1])
     layout.assign(b, firms[2])
     layout.visit(a, firms[1], visit_day.isoformat() + "T10:00:00+08:00")
-    sw, ne = lonlat(FAR - 1000, -1000), lonlat(FAR + 3000, 2000)
+    sw, ne = point(FAR - 1000, -1000), point(FAR + 3000, 2000)
     return Made(a, b, firms, (sw.x, sw.y, ne.x, ne.y))
 
 

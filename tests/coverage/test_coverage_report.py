@@ -14,7 +14,7 @@ from parkgis.coverage.report import monthly_report, report_xlsx
 from parkgis.errors import Forbidden, NotFound, Unauthorized
 from parkgis.settings import Settings
 from parkgis.zonetime import Month
-from tests.coverage.conftest import Layout
+from tests.coverage.layout import Layout
 
 PLANNER = Principal(user_id=None, name="planner", role="planner")
 DEC = Month(2026, 12)

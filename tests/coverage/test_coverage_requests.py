@@ -25,7 +25,7 @@ from parkgis.errors import ConfigError, Conflict, Forbidden, InvalidInput, Preco
 from parkgis.models import RequestEvent, ServiceRequest
 from parkgis.settings import Settings
 from parkgis.zonetime import Month
-from tests.coverage.conftest import Layout
+from tests.coverage.layout import Layout
 
 ADMIN = Principal(user_id=None, name="admin", role="admin")
 PLANNER = Principal(user_id=None, name="planner", role="planner")

@@ -16,7 +16,8 @@ from parkgis.errors import Forbidden, NotFound, Unauthorized
 from parkgis.geo import geodesic_area_m2
 from parkgis.settings import Settings
 from parkgis.zonetime import Month
-from tests.coverage.conftest import Layout, _xy0, square
+from tests.coverage.layout import Layout
+from tests.support.geometry import metres, square
 
 BUF = 100.0
 DISC = math.pi * BUF**2
@@ -71,7 +72,7 @@ def test_hull_covers_every_firm_with_the_buffer(
     pts = [(0, 0), (2000, 0), (2000, 2000), (0, 2000), (1000, 1000), (300, 1700)]
     layout.assign(o, *(layout.firm(x, y) for x, y in pts))
     t = one(session, cov_settings, o)
-    x0, y0 = _xy0()
+    x0, y0 = metres()
     mp = shapely.MultiPoint([(x0 + x, y0 + y) for x, y in pts])
     proj = t.projected_geometry
     # Concave: never more than the buffered convex hull, and every firm well inside.
@@ -93,8 +94,10 @@ def test_grid_areas_replace_the_hull(
 ) -> None:
     o = layout.officer()
     layout.assign(o, layout.firm(0, 0), layout.firm(5000, 0))
-    layout.grid(o, square(-100, -100, 400))
-    layout.grid(o, square(300, -100, 400))  # touches the first: one 800 x 400 block
+    layout.grid(o, square(east_m=-100, north_m=-100, side_m=400))
+    layout.grid(
+        o, square(east_m=300, north_m=-100, side_m=400)
+    )  # touches the first: one 800 x 400 block
     t = one(session, cov_settings, o)
     assert t.source == "grid"
     assert t.area_m2 == pytest.approx(800 * 400, rel=0.002)
@@ -112,9 +115,9 @@ def test_overlaps_and_shared_firms(
     layout.assign(d, shared)
     layout.assign(c, shared)
     # Grid areas that only touch are not an overlap.
-    layout.grid(d, square(20000, 0, 500))
+    layout.grid(d, square(east_m=20000, north_m=0, side_m=500))
     e = layout.officer("E")
-    layout.grid(e, square(20500, 0, 500))
+    layout.grid(e, square(east_m=20500, north_m=0, side_m=500))
     cov = territories(session, cov_settings, officer_ids=[a, b, c, d, e], today=TODAY)
     pairs = {ov.officer_ids: ov for ov in cov.overlaps}
     assert set(pairs) == {(a, b), (c, d)}
