@@ -49,8 +49,18 @@ def load_cmd(
     today: str | None = typer.Option(
         None, help="Pretend the load happens on this day (YYYY-MM-DD, zone time)."
     ),
+    replace_all_data: bool = typer.Option(
+        False,
+        "--replace-all-data",
+        help="Load even when the database holds data that is not the demo, ERASING it "
+        "(parcels, firms, projects, visits, requests, holds and the audit log).",
+    ),
 ) -> None:
-    """Load the demo zone (replaces the demo tables; users and tokens are kept)."""
+    """Load the demo zone into an empty database or one holding only the demo.
+
+    A database with any other data is refused (with the number of rows a load would erase)
+    unless --replace-all-data is given. Users and tokens are kept.
+    """
     from parkgis.db import db_up
     from parkgis.demo.files import read_meta
     from parkgis.demo.generate import DEMO_DIR
@@ -70,10 +80,14 @@ def load_cmd(
                     tasks[table] = bar.add_task(table, total=max(total, 1))
                 bar.update(tasks[table], completed=done if total else 1)
 
-            report = load_demo(conn, directory, today=day, progress=tick)
+            report = load_demo(
+                conn, directory, today=day, progress=tick, replace_all_data=replace_all_data
+            )
     finally:
         engine.dispose()
     took = time.perf_counter() - started
+    if report.erased:
+        typer.echo(f"erased {report.erased:,} rows that were there before")
     typer.echo(
         f"demo loaded: {report.rows:,} rows in {took:.1f} s "
         f"({report.rows / took:,.0f} rows/s); dates moved by {report.shift_days} days "

@@ -1,5 +1,8 @@
 """Load the demo files into the database: one transaction, COPY, explicit ids, idempotent.
 
+A database holding anything but the demo is only overwritten when the caller says so
+(``replace_all_data``; :func:`at_stake` counts what would be lost).
+
 The load empties the demo tables (``TRUNCATE … RESTART IDENTITY CASCADE``; users, API
 tokens and the reference tables are kept), streams every layer with ``COPY``, moves the
 dates to the load day (see :mod:`parkgis.demo.shift`) and resets every sequence. Officers
@@ -9,6 +12,7 @@ same files twice on the same day gives identical table contents.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -58,6 +62,8 @@ class LoadReport:
     shift_days: int
     counts: dict[str, int]
     seconds: dict[str, float] = field(default_factory=dict)
+    erased: int = 0
+    """Rows that were in the tables the load emptied."""
 
     @property
     def rows(self) -> int:
@@ -109,6 +115,102 @@ def column_values(layer: Layer, table: pa.Table, cal: Calendar) -> dict[str, lis
     if layer.versioned:
         out["created_at"] = out["updated_at"] = [cal.stamp] * table.num_rows
     return out
+
+
+@dataclass
+class AtStake:
+    """What a demo load would erase, and how much of it is not the demo's own data."""
+
+    erased: dict[str, int]
+    foreign: dict[str, int]
+
+    @property
+    def erased_rows(self) -> int:
+        """Rows the load would erase in all."""
+        return sum(self.erased.values())
+
+    @property
+    def only_demo(self) -> bool:
+        """True when the database is empty or holds nothing but a demo load."""
+        return not any(self.foreign.values())
+
+    def describe(self) -> str:
+        """One line naming the tables with rows that are not the demo's."""
+        parts = [f"{t} {n:,}" for t, n in sorted(self.foreign.items()) if n]
+        return ", ".join(parts)
+
+
+_CASCADE_SQL = """
+WITH RECURSIVE hit(rel) AS (
+    SELECT unnest(CAST(:names AS text[]))::regclass
+  UNION
+    SELECT c.conrelid::regclass FROM pg_constraint c JOIN hit ON c.confrelid = hit.rel
+    WHERE c.contype = 'f'
+)
+SELECT rel::text FROM hit
+"""
+
+
+_IDENTITY_KINDS = ("int", "str", "bool")
+"""Columns that identify a demo row (dates move at every load; floats are left aside)."""
+
+
+def _identity(layer: Layer) -> list[str]:
+    return [c for c, k in layer.columns if k in _IDENTITY_KINDS]
+
+
+def _fingerprints(layer: Layer, table: pa.Table) -> list[str]:
+    """md5 of each demo row's identity columns, as :func:`_fingerprint_sql` computes it."""
+    cols = [table.column(c).to_pylist() for c in _identity(layer)]
+    out = []
+    for values in zip(*cols, strict=True):
+        parts = [
+            ("true" if v else "false") if isinstance(v, bool) else str(v)
+            for v in values
+            if v is not None
+        ]
+        out.append(hashlib.md5("|".join(parts).encode()).hexdigest())
+    return out
+
+
+def _fingerprint_sql(layer: Layer) -> str:
+    return "md5(concat_ws('|', " + ", ".join(f"{c}::text" for c in _identity(layer)) + "))"
+
+
+def at_stake(conn: Connection, tables: dict[str, pa.Table]) -> AtStake:
+    """Count what loading the demo ``tables`` would erase, and what of it is not the demo.
+
+    A row is the demo's when its identity (id, names, codes, keys and flags; not the dates,
+    which move at every load) equals one of the demo's rows. Anything else is someone's
+    data: other or edited rows, every row of the tables the demo has no rows for
+    (reservations, requests, the audit log, and whatever ``TRUNCATE … CASCADE`` reaches
+    through foreign keys), and officers the demo does not have.
+    """
+    truncated = [layer.name for layer in LAYERS if layer is not OFFICERS] + list(CLEARED)
+    reached = list(conn.execute(text(_CASCADE_SQL), {"names": truncated}).scalars())
+    layers = {layer.name: layer for layer in LAYERS}
+    erased: dict[str, int] = {}
+    foreign: dict[str, int] = {}
+    for rel in [*reached, OFFICERS.name]:
+        name = rel.rsplit(".", 1)[-1].strip('"')
+        layer = layers.get(name)
+        if layer is None:
+            n = int(conn.execute(text(f"SELECT count(*) FROM {rel}")).scalar_one())
+            erased[name] = foreign[name] = n
+            continue
+        prints = _fingerprints(layer, tables[name])
+        other = int(
+            conn.execute(
+                text(f"SELECT count(*) FROM {rel} WHERE NOT ({_fingerprint_sql(layer)} = ANY(:p))"),
+                {"p": prints},
+            ).scalar_one()
+        )
+        foreign[name] = other
+        if layer is OFFICERS:  # upserted: the demo's own officers are not lost
+            erased[name] = other
+        else:
+            erased[name] = int(conn.execute(text(f"SELECT count(*) FROM {rel}")).scalar_one())
+    return AtStake(erased, foreign)
 
 
 def _truncate(conn: Connection) -> None:
@@ -206,6 +308,7 @@ def load_demo(
     *,
     today: date | None = None,
     progress: LoadProgress | None = None,
+    replace_all_data: bool = True,
 ) -> LoadReport:
     """Replace the demo tables' contents with the demo files in ``data_dir``.
 
@@ -226,6 +329,10 @@ def load_demo(
         moves by ``today - generated_on`` days; visits are re-based by month.
     progress : callable, optional
         See :data:`LoadProgress`.
+    replace_all_data : bool, default True
+        When False, refuse (:class:`Conflict`, nothing changed) if the database holds
+        anything but the demo; see :func:`at_stake`. ``parkgis demo load`` passes False
+        unless given ``--replace-all-data``.
 
     Returns
     -------
@@ -237,7 +344,8 @@ def load_demo(
     InvalidInput
         The files are missing, inconsistent with ``meta.json``, or refused by the database.
     Conflict
-        Users are linked to officers the demo does not have.
+        Users are linked to officers the demo does not have, or (``replace_all_data``
+        False) the database holds data that is not the demo.
     """
     directory = Path(data_dir) if data_dir is not None else DEMO_DIR
     meta, tables = read_demo(directory)
@@ -245,6 +353,16 @@ def load_demo(
     generated_on = date.fromisoformat(str(meta["generated_on"]))
     cal = Calendar(generated_on, today or zone_today(tz), ZoneInfo(tz))
     report = LoadReport(cal.today, cal.days, {})
+    stake = at_stake(conn, tables)
+    report.erased = stake.erased_rows
+    if not replace_all_data and not stake.only_demo:
+        raise Conflict(
+            f"the database holds data that is not the demo ({stake.describe()}); loading the "
+            f"demo would erase {stake.erased_rows:,} rows. Nothing was changed: use "
+            "`parkgis demo load --replace-all-data` to erase them, or load the demo into "
+            "another database (PARKGIS_DB_NAME)",
+            erased_rows=stake.erased_rows,
+        )
     loaded = [layer.name for layer in LAYERS if layer is not OFFICERS]
     step = "emptying the demo tables"
     try:
