@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import Engine
 
 from tests.browser_utils import Watched, leaflet_maps_ready, open_every_popup
-from tests.maps_data import HOSTILE, Zone, committed_zone
+from tests.maps.zone import Zone
+from tests.support.hostile import HOSTILE
 
 pytestmark = pytest.mark.browser
 
 FA_SOLID = '900 16px "Font Awesome 6 Free"'
-
-
-@pytest.fixture(scope="module")
-def zone(engine: Engine) -> Iterator[tuple[Zone, str]]:
-    with committed_zone(engine) as zt:
-        yield zt
 
 
 def drawn(page: Any) -> dict[str, int]:
@@ -43,9 +36,9 @@ def assert_quiet(w: Watched) -> None:
 
 
 def test_hostile_names_never_run_script(
-    live_server: str, watched: Watched, zone: tuple[Zone, str]
+    live_server: str, watched: Watched, app_zone: tuple[Zone, str]
 ) -> None:
-    z, token = zone
+    z, token = app_zone
     page = watched.new_page(token)
     page.add_init_script("window.__xss = undefined;")
     page.goto(f"{live_server}/maps/parcels?bbox={z.bbox_param}&basemap=none&lang=en")
@@ -74,9 +67,9 @@ def test_hostile_names_never_run_script(
 
 @pytest.mark.parametrize("path", ["/", "/?lang=en", "/maps/parcels?basemap=none"])
 def test_pages_load_with_the_network_closed(
-    live_server: str, watched: Watched, zone: tuple[Zone, str], path: str
+    live_server: str, watched: Watched, app_zone: tuple[Zone, str], path: str
 ) -> None:
-    z, token = zone
+    z, token = app_zone
     page = watched.new_page(token)
     sep = "&" if "?" in path else "?"
     url = f"{live_server}{path}" + (f"{sep}bbox={z.bbox_param}" if "maps" in path else "")
@@ -93,9 +86,9 @@ def test_pages_load_with_the_network_closed(
 
 
 def test_anonymous_zone_map_with_osm_only_asks_for_tiles(
-    live_server: str, watched: Watched, zone: tuple[Zone, str]
+    live_server: str, watched: Watched, app_zone: tuple[Zone, str]
 ) -> None:
-    z, _ = zone
+    z, _ = app_zone
     page = watched.new_page()
     page.goto(f"{live_server}/maps/parcels?bbox={z.bbox_param}", wait_until="networkidle")
     leaflet_maps_ready(page)
@@ -107,9 +100,9 @@ def test_anonymous_zone_map_with_osm_only_asks_for_tiles(
 
 
 def test_download_works_from_disk_with_no_network(
-    live_server: str, watched: Watched, zone: tuple[Zone, str], tmp_path: Path
+    live_server: str, watched: Watched, app_zone: tuple[Zone, str], tmp_path: Path
 ) -> None:
-    z, token = zone
+    z, token = app_zone
     r = httpx.get(
         f"{live_server}/maps/parcels",
         params={"bbox": z.bbox_param, "basemap": "none", "download": "1"},

@@ -21,7 +21,8 @@ from parkgis.maps import render
 from parkgis.maps.parcels import zone_map
 from parkgis.models.base import PARCEL_STATUSES
 from parkgis.settings import DatabaseSettings, Settings
-from tests.maps_data import HOSTILE, XSS_IMG, XSS_SCRIPT, Zone, committed_zone, make_zone
+from tests.maps.zone import Zone, make_zone
+from tests.support.hostile import HOSTILE, XSS_IMG, XSS_SCRIPT
 
 PLANNER = Principal(user_id=None, name="t", role="planner")
 URL = re.compile(r"https?://([^/\"'\s)\\]+)")
@@ -146,12 +147,6 @@ def test_empty_area_gives_a_map_with_a_note(session: Session, settings: Settings
 
 
 # --- through the app (committed data) ------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def app_zone(engine: Engine) -> Iterator[tuple[Zone, str]]:
-    with committed_zone(engine) as zt:
-        yield zt
 
 
 @pytest.fixture(scope="module")

@@ -7,25 +7,19 @@ in its own small area so other rows in the database never fall inside its ``bbox
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
 from shapely.geometry import MultiPolygon, Point
-from sqlalchemy import Connection, Engine, text
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Engine
 
 from parkgis.models.base import PARCEL_STATUSES
-from tests.factories import enterprise, insert, square
-
-XSS_IMG = "<img src=x onerror=alert(1)>\"'`${x}`"
-XSS_SCRIPT = "</script><script>alert(1)</script>"
-XSS_FLAG = '${window.__xss=1}`;window.__xss=1;//<img src=y onerror="window.__xss=1">\\'
-# Folium re-compiles element output as Jinja: template syntax must stay text (no SSTI).
-XSS_TEMPLATE = "{{ 7*7 }}{% if true %}ssti{% endif %}{# c #}"
-HOSTILE = (XSS_IMG, XSS_SCRIPT, XSS_FLAG, XSS_TEMPLATE)
+from tests.support.geometry import square
+from tests.support.hostile import XSS_FLAG, XSS_IMG, XSS_SCRIPT, XSS_TEMPLATE
+from tests.support.rows import enterprise, insert
+from tests.support.zones import committed, drop_rows, spot
 
 
 @dataclass
@@ -51,9 +45,8 @@ class Zone:
 
 def make_zone(conn: Connection) -> Zone:
     """Insert a zone: parcels of every status (two available), a building, four firms."""
-    r = uuid.uuid4().int
-    lon0, lat0 = 113.0 + 0.03 * (r % 64), 22.0 + 0.01 * ((r >> 8) % 128)
-    tag = f"{r:032x}"[:8]
+    where = spot(113.0, 22.0)
+    lon0, lat0, tag = where.lon, where.lat, where.tag
     zone = Zone(bbox=(lon0 - 0.001, lat0 - 0.001, lon0 + 0.02, lat0 + 0.005), tag=tag)
     firms = [
         enterprise(conn, name=XSS_IMG, geom=Point(lon0 + 0.0004, lat0 + 0.0004)),
@@ -104,32 +97,16 @@ def make_zone(conn: Connection) -> Zone:
 
 def drop_zone(conn: Connection, zone: Zone) -> None:
     """Delete the zone's rows."""
-    ids = [i for v in zone.parcels.values() for i in v]
-    conn.execute(text("DELETE FROM buildings WHERE id = ANY(:ids)"), {"ids": zone.buildings})
-    conn.execute(text("DELETE FROM parcels WHERE id = ANY(:ids)"), {"ids": ids})
-    conn.execute(text("DELETE FROM enterprises WHERE id = ANY(:ids)"), {"ids": zone.firms})
+    parcels = [i for v in zone.parcels.values() for i in v]
+    drop_rows(
+        conn, [("buildings", zone.buildings), ("parcels", parcels), ("enterprises", zone.firms)]
+    )
 
 
 @contextmanager
 def committed_zone(engine: Engine) -> Iterator[tuple[Zone, str]]:
     """A committed zone and a planner token for it; both removed afterwards."""
-    from parkgis.auth import create_token
-
-    with engine.begin() as conn:
-        zone = make_zone(conn)
-    user = f"maps-test-{zone.tag}"
-    with Session(engine) as s:
-        token = create_token(s, role="planner", name=user)
-        s.commit()
-    try:
-        yield zone, token
-    finally:
-        with engine.begin() as conn:
-            drop_zone(conn, zone)
-            conn.execute(
-                text(
-                    "DELETE FROM api_tokens WHERE user_id IN (SELECT id FROM users WHERE name = :n)"
-                ),
-                {"n": user},
-            )
-            conn.execute(text("DELETE FROM users WHERE name = :n"), {"n": user})
+    with committed(
+        engine, make_zone, drop_zone, lambda z: f"maps-test-{z.tag}", {"planner": None}
+    ) as (zone, tokens):
+        yield zone, tokens["planner"]

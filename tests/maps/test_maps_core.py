@@ -27,9 +27,9 @@ from parkgis.maps import assets as A
 from parkgis.maps.basemaps import display_geojson, resolve_basemap
 from parkgis.maps.i18n import resolve_lang
 from parkgis.settings import MapSettings, Settings
-from tests.maps_data import HOSTILE, XSS_IMG, XSS_SCRIPT
+from tests.support.hostile import HOSTILE, XSS_IMG, XSS_SCRIPT
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TILE_HOSTS = {"tile.openstreetmap.org", "webrd0{s}.is.autonavi.com", "t{s}.tianditu.gov.cn"}
 URL = re.compile(r"https?://([^/\"'\s)\\]+)")
 
