@@ -89,3 +89,56 @@ def test_cli_refused_report_exits_2_and_writes_nothing(engine, tmp_path) -> None
     assert "Self-intersection" in proc.stdout and "would NOT load" in proc.stdout
     with engine.connect() as c:
         assert c.execute(text("SELECT count(*) FROM parcels")).scalar_one() == n0
+
+
+def test_http_names_the_problem(engine, settings, tmp_path) -> None:
+    import uuid
+
+    from fastapi.testclient import TestClient
+    from sqlalchemy.orm import Session
+
+    from api.app import create_app
+    from parkgis.auth import create_token
+
+    name = f"io-bad-{uuid.uuid4().hex[:6]}"
+    with Session(engine) as s:
+        token = create_token(s, role="planner", name=name)
+        s.commit()
+    auth = {"Authorization": f"Bearer {token}"}
+    cases = bad_files(tmp_path)
+    small = Settings(db=settings.db, imports=ImportSettings(import_max_bytes=20_000))
+    try:
+        with TestClient(create_app(small)) as client:
+            for key in ("empty", "bomb", "traversal", "unknown"):
+                path, reason = cases[key]
+                r = client.post(
+                    "/api/v1/imports?kind=parcels&commit=true",
+                    headers=auth,
+                    files={"file": (path.name, path.read_bytes())},
+                )
+                assert 400 <= r.status_code < 500 and reason in r.json()["description"], r.text
+            big = b'{"type": "FeatureCollection", "features": []}' + b" " * 30_000
+            r = client.post(
+                "/api/v1/imports?kind=enterprises",
+                headers=auth,
+                files={"file": ("big.geojson", big)},
+            )
+            assert r.status_code == 413 and "over the import limit" in r.json()["description"]
+        with engine.connect() as c:
+            n = c.execute(
+                text(
+                    "SELECT count(*) FROM imports i JOIN users u ON u.id = i.user_id "
+                    "WHERE u.name = :n"
+                ),
+                {"n": name},
+            ).scalar_one()
+        assert n == 0
+    finally:
+        with engine.begin() as c:
+            c.execute(
+                text(
+                    "DELETE FROM api_tokens WHERE user_id IN (SELECT id FROM users WHERE name = :n)"
+                ),
+                {"n": name},
+            )
+            c.execute(text("DELETE FROM users WHERE name = :n"), {"n": name})
