@@ -131,7 +131,8 @@ def make_zone(conn: Connection, *, today: date = TODAY) -> LuZone:
     tag = f"{r:032x}"[:8]
     zone = LuZone(bbox=(0, 0, 0, 0), tag=tag)
     for key, values in FIRMS.items():
-        name = HOSTILE_NAME if key == "tenant_a" else f"地块测试{key}{tag}有限公司"
+        hostile = key in ("tenant_a", "pharma")
+        name = HOSTILE_NAME if hostile else f"地块测试{key}{tag}有限公司"
         zone.firms[key] = enterprise(conn, name=name, geom=Point(lon0, lat0), **values)
     for i, (key, (use, status, holder, extra)) in enumerate(PLAN.items()):
         geom = local.rect(300.0 * i, 0.0, 150.0, 150.0)
