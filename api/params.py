@@ -222,7 +222,7 @@ def negotiate(request: Request, f: str | None) -> Format:
 
 def items_query(coll: Collection, *, ogc: bool) -> Callable[..., ItemsQuery]:
     """Dependency: the validated list query of ``coll`` (``f``/``datetime`` too on OGC)."""
-    extra = ("f", "datetime") if ogc else ()
+    extra = ("f", "datetime", "lang") if ogc else ()
 
     def dep(request: Request, settings: SettingsDep) -> ItemsQuery:
         return parse_items_query(

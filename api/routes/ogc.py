@@ -8,16 +8,14 @@ access to them answers 401/403. Unknown query parameters answer 400.
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from functools import lru_cache
-from pathlib import Path
 from typing import Annotated, Any
 
-import jinja2
 import orjson
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import HTMLResponse, Response
 
 from api.deps import PrincipalDep, SessionDep, SettingsDep
+from api.pages import Frame, FrameDep, page_response
 from api.params import (
     fetch_items,
     items_query,
@@ -32,12 +30,14 @@ from parkgis.features import COLLECTIONS, OGC_COLLECTIONS, Collection, get_featu
 from parkgis.features import ogc as docs
 from parkgis.features.ogc_openapi import openapi_doc
 from parkgis.features.params import ItemsQuery
+from parkgis.maps.i18n import register, t
+from parkgis.pages.fields import field_label, field_value
 from parkgis.writes.versions import etag as make_etag
 
 router = APIRouter(prefix="/ogc", tags=["OGC API Features"])
 
-FormatOnly = Annotated[dict[str, str], Depends(plain_query(("f",)))]
-ItemParams = Annotated[dict[str, str], Depends(plain_query(("f", "crs")))]
+FormatOnly = Annotated[dict[str, str], Depends(plain_query(("f", "lang")))]
+ItemParams = Annotated[dict[str, str], Depends(plain_query(("f", "crs", "lang")))]
 _F = openapi_parameters(None, ("f",))
 TITLE = "parkgis"
 DESCRIPTION = "Parcels, buildings, leasable spaces, firms and investment projects of the zone."
@@ -48,17 +48,66 @@ def base_url(request: Request) -> str:
     return str(request.base_url).rstrip("/") + "/ogc"
 
 
-@lru_cache(maxsize=1)
-def _templates() -> jinja2.Environment:
-    root = Path(__file__).resolve().parent.parent / "templates"
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(root), autoescape=True, undefined=jinja2.StrictUndefined
-    )
+register(
+    {
+        "ogc.title": ("OGC 数据服务", "OGC API Features"),
+        "ogc.collections": ("数据集", "Collections"),
+        "ogc.collection": ("数据集", "Collection"),
+        "ogc.description": ("说明", "Description"),
+        "ogc.extent": ("范围（经度/纬度）", "Extent (lon/lat)"),
+        "ogc.empty": ("暂无要素", "no features"),
+        "ogc.browse": ("浏览要素", "Browse the features"),
+        "ogc.of": ("显示 {n} / 共 {m} 个要素", "{n} of {m} features"),
+        "ogc.conformance": ("符合的标准类", "Conformance classes"),
+        "ogc.links": ("链接", "Links"),
+        "ogc.geometry": ("几何", "Geometry"),
+        "ogc.none": ("无", "none"),
+        "ogc.lead": (
+            "园区地块、建筑、厂房单元、企业与项目，可在 QGIS、GDAL 中直接读取。",
+            "Parcels, buildings, leasable spaces, firms and investment projects of the "
+            "zone, readable in QGIS and GDAL.",
+        ),
+        "ogc.coll.parcels": ("地块", "Parcels"),
+        "ogc.coll.buildings": ("建筑", "Buildings"),
+        "ogc.coll.spaces": ("厂房单元", "Leasable spaces"),
+        "ogc.coll.enterprises": ("企业", "Enterprises"),
+        "ogc.coll.projects": ("投资项目", "Investment projects"),
+        "ogc.desc.parcels": (
+            "地块：用地性质、状态、面积（m² 与亩）和地价。",
+            "Land parcels with land use, status, area in m² and mu, and price.",
+        ),
+        "ogc.desc.buildings": (
+            "建筑轮廓：层数、建筑面积与产权人。",
+            "Building footprints with floors, gross floor area and owner.",
+        ),
+        "ogc.desc.spaces": (
+            "可租厂房单元：楼层、净高、承重、电力与租金。",
+            "Leasable plant units: floor, clear height, floor load, power, rent.",
+        ),
+        "ogc.desc.enterprises": (
+            "园区企业（产值、税收与联系方式仅对规划、管理员与本企业服务官可见）。",
+            "Firms in the zone (output, tax and contacts only for planners, admins and the "
+            "firm's own officer).",
+        ),
+        "ogc.desc.projects": (
+            "投资项目：阶段、投资额与节点。",
+            "Investment projects with stage, investment and milestones.",
+        ),
+    }
+)
 
 
-def _html(template: str, request: Request, **ctx: Any) -> HTMLResponse:
+def _html(template: str, request: Request, frame: Frame, **ctx: Any) -> HTMLResponse:
     ctx.setdefault("base", base_url(request))
-    return HTMLResponse(_templates().get_template(template).render(title=TITLE, **ctx))
+    title = ctx.pop("page_title", None) or t("ogc.title", frame.lang)
+    return page_response(
+        frame,
+        template,
+        title=title,
+        field_label=field_label,
+        field_value=field_value,
+        **ctx,
+    )
 
 
 def _json(doc: Any, media: str = docs.JSON, **headers: str) -> Response:
@@ -67,7 +116,7 @@ def _json(doc: Any, media: str = docs.JSON, **headers: str) -> Response:
 
 @router.get("", summary="Landing page", response_class=Response, openapi_extra=_F)
 @router.get("/", response_class=Response, include_in_schema=False)
-def landing(request: Request, params: FormatOnly) -> Response:
+def landing(request: Request, params: FormatOnly, frame: FrameDep) -> Response:
     """Links to the API definition, the conformance classes and the collections."""
     doc = docs.landing_page(
         base_url(request),
@@ -76,18 +125,18 @@ def landing(request: Request, params: FormatOnly) -> Response:
         description=DESCRIPTION,
     )
     if negotiate(request, params.get("f")) == "html":
-        return _html("ogc_landing.html", request, doc=doc)
+        return _html("ogc_landing.html", request, frame, doc=doc)
     return _json(doc)
 
 
 @router.get(
     "/conformance", summary="Conformance classes", response_class=Response, openapi_extra=_F
 )
-def conformance(request: Request, params: FormatOnly) -> Response:
+def conformance(request: Request, params: FormatOnly, frame: FrameDep) -> Response:
     """The OGC conformance classes this API implements."""
     doc = docs.conformance(base_url(request))
     if negotiate(request, params.get("f")) == "html":
-        return _html("ogc_conformance.html", request, doc=doc)
+        return _html("ogc_conformance.html", request, frame, doc=doc)
     return _json(doc)
 
 
@@ -117,13 +166,14 @@ def collections(
     principal: PrincipalDep,
     settings: SettingsDep,
     params: FormatOnly,
+    frame: FrameDep,
 ) -> Response:
     """The collections the caller may read, with their extents and supported CRSs."""
     doc = docs.collections_doc(
         session, principal, base_url(request), zone_crs=settings.zone.projected_crs
     )
     if negotiate(request, params.get("f")) == "html":
-        return _html("ogc_collections.html", request, doc=doc)
+        return _html("ogc_collections.html", request, frame, doc=doc)
     return _json(doc)
 
 
@@ -134,12 +184,19 @@ def _collection_handler(coll: Collection) -> Callable[..., Response]:
         principal: PrincipalDep,
         settings: SettingsDep,
         params: FormatOnly,
+        frame: FrameDep,
     ) -> Response:
         doc = docs.collection_doc(
             session, principal, base_url(request), coll.name, zone_crs=settings.zone.projected_crs
         )
         if negotiate(request, params.get("f")) == "html":
-            return _html("ogc_collection.html", request, doc=doc)
+            return _html(
+                "ogc_collection.html",
+                request,
+                frame,
+                doc=doc,
+                page_title=t(f"ogc.coll.{coll.name}", frame.lang),
+            )
         return _json(doc)
 
     describe.__doc__ = f"{coll.title}: title, description, extent, CRSs and links."
@@ -155,6 +212,7 @@ def _items_handler(coll: Collection) -> Callable[..., Response]:
         principal: PrincipalDep,
         settings: SettingsDep,
         q: query_dep,
+        frame: FrameDep,
     ) -> Response:
         fmt = negotiate(request, q.extra.get("f"))
         page = fetch_items(session, coll, principal, settings, q)
@@ -164,7 +222,15 @@ def _items_handler(coll: Collection) -> Callable[..., Response]:
         stamp = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
         if fmt == "html":
             fc = orjson.loads(page.to_json(links=links, timeStamp=stamp))
-            return _html("ogc_items.html", request, doc=fc, collection=coll, base=base)
+            return _html(
+                "ogc_items.html",
+                request,
+                frame,
+                doc=fc,
+                collection=coll,
+                base=base,
+                page_title=t(f"ogc.coll.{coll.name}", frame.lang),
+            )
         body = page.to_json(timeStamp=stamp, links=links)
         return Response(body, media_type=docs.GEOJSON, headers={"Content-Crs": f"<{q.crs.uri}>"})
 
@@ -183,6 +249,7 @@ def _item_handler(coll: Collection) -> Callable[..., Response]:
         principal: PrincipalDep,
         settings: SettingsDep,
         params: ItemParams,
+        frame: FrameDep,
     ) -> Response:
         fmt = negotiate(request, params.get("f"))
         crs = output_crs(params, settings.zone.projected_crs)
@@ -192,7 +259,13 @@ def _item_handler(coll: Collection) -> Callable[..., Response]:
         feature["links"] = docs.item_links(base, coll.name, fid)
         if fmt == "html":
             resp: Response = _html(
-                "ogc_item.html", request, doc=feature, collection=coll, base=base
+                "ogc_item.html",
+                request,
+                frame,
+                doc=feature,
+                collection=coll,
+                base=base,
+                page_title=f"{t(f'ogc.coll.{coll.name}', frame.lang)} {fid}",
             )
             resp.headers["ETag"] = etag
             return resp
