@@ -38,6 +38,9 @@ def serve_cmd(
     workers: int | None = typer.Option(
         None, min=1, max=64, help="Worker processes (default: the number of CPU cores)."
     ),
+    access_log: bool = typer.Option(
+        False, "--access-log/--no-access-log", help="Log every request (costs throughput)."
+    ),
 ) -> None:
     """Serve the web app and APIs (runs `db up` first when the database is embedded).
 
@@ -68,6 +71,7 @@ def serve_cmd(
             port=port,
             workers=n,
             log_level="info",
+            access_log=access_log,
             timeout_keep_alive=KEEP_ALIVE_S,
             backlog=4096,
         )
