@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session
 
 from parkgis.geo import to_crs
-from parkgis.uscc import check_char
+from tests.support.rows import enterprise, insert
 
 TODAY = date(2026, 12, 1)
 CANARY_TAX = 987654321.0
@@ -61,23 +61,6 @@ class Local:
         """The w × h m rectangle whose south-west corner is (x, y) m from the origin."""
         g = box(self.x0 + x, self.y0 + y, self.x0 + x + w, self.y0 + y + h)
         return to_crs(g, "EPSG:4547", "EPSG:4326")
-
-
-def insert(conn: Connection, table: str, **values: Any) -> int:
-    """Insert one row (shapely geometries as EWKT, SRID 4326) and return its id."""
-    params = {
-        k: (f"SRID=4326;{v.wkt}" if hasattr(v, "geom_type") else v) for k, v in values.items()
-    }
-    cols = ", ".join(params)
-    marks = ", ".join(f":{c}" for c in params)
-    sql = f"INSERT INTO {table} ({cols}) VALUES ({marks}) RETURNING id"
-    return int(conn.execute(text(sql), params).scalar_one())
-
-
-def enterprise(conn: Connection, **values: Any) -> int:
-    """A firm with a valid, unique USCC (from a random 9-digit serial)."""
-    body = f"91441200{uuid.uuid4().int % 10**9:09d}"
-    return insert(conn, "enterprises", uscc=body + check_char(body), **values)
 
 
 # code: (land_use, status, holder key, extra parcel columns)

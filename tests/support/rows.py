@@ -26,8 +26,8 @@ def serial() -> int:
 def insert(conn: Connection, table: str, **values: Any) -> int:
     """Insert one row and return its id.
 
-    Shapely geometries go in as EWKT (SRID 4326), dicts and lists as ``jsonb``; strings are
-    passed as they are (an EWKT string works for a geometry column).
+    Shapely geometries go in as EWKT (SRID 4326), dicts as ``jsonb``; everything else as it
+    is (an EWKT string works for a geometry column, a list fills an array column).
     """
     params: dict[str, Any] = {}
     placeholders = []
@@ -35,7 +35,7 @@ def insert(conn: Connection, table: str, **values: Any) -> int:
         if hasattr(v, "geom_type"):
             params[k] = ewkt(v)
             placeholders.append(f":{k}")
-        elif isinstance(v, dict | list):
+        elif isinstance(v, dict):
             params[k] = json.dumps(v)
             placeholders.append(f"CAST(:{k} AS jsonb)")
         else:
