@@ -13,19 +13,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Request
-from parkgis.landuse.report import landuse_report, report_html, report_pdf, report_xlsx
-from parkgis.maps.landuse import landuse_map
+from fastapi import APIRouter, Body, Depends
 from starlette.responses import HTMLResponse, Response
 
 from api.deps import PrincipalDep, SessionDep, SettingsDep
+from api.pages import FrameDep, page_response
+from api.params import bbox as bbox_param
+from api.params import from_query, one_of, openapi_for, param
+from api.params import lang as lang_param
 from api.responses import JSONResponse
 from api.routes.maps import MapQuery, map_openapi, map_query, map_response
 from parkgis.errors import InvalidQuery
-from parkgis.features.params import parse_bbox
 from parkgis.landuse import (
     Scope,
     evaluate_firms,
@@ -36,62 +37,66 @@ from parkgis.landuse import (
     polygon_from_geojson,
     summary_xlsx,
 )
+from parkgis.landuse.indicators import CHECKS
+from parkgis.landuse.inefficient import TYPES
+from parkgis.landuse.report import (
+    landuse_report,
+    report_context,
+    report_html,
+    report_pdf,
+    report_title,
+    report_xlsx,
+)
+from parkgis.landuse.scope import GROUP_BYS
+from parkgis.maps.landuse import landuse_map
+from parkgis.params import BBox
 from parkgis.zonetime import zone_today
 
 router = APIRouter(tags=["landuse"])
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_BBOX = "minLon,minLat,maxLon,maxLat (EPSG:4326 degrees)"
 
 
-def own_query(*names: str) -> Callable[..., dict[str, str]]:
-    """Dependency: the query string, each of ``names`` at most once; anything else is a 400."""
+@dataclass(frozen=True)
+class SummaryParams:
+    """``GET /api/v1/landuse/summary``."""
 
-    def dep(request: Request) -> dict[str, str]:
-        out: dict[str, str] = {}
-        for name, value in request.query_params.multi_items():
-            if name not in names:
-                raise InvalidQuery(
-                    f"unknown query parameter {name!r}; this endpoint takes: {', '.join(names)}",
-                    field=name,
-                )
-            if name in out:
-                raise InvalidQuery(f"parameter {name!r} is given more than once", field=name)
-            out[name] = value
-        return out
-
-    return dep
+    by: str = param(one_of(*GROUP_BYS), default="zone", description="zone, grid, class or status")
+    bbox: BBox | None = param(bbox_param, description=_BBOX)
+    format: str = param(one_of("json", "xlsx"), default="json", description="json or xlsx")
 
 
-def _doc(*params: tuple[str, str]) -> dict[str, Any]:
-    return {
-        "parameters": [
-            {
-                "name": n,
-                "in": "query",
-                "required": False,
-                "description": d,
-                "schema": {"type": "string"},
-            }
-            for n, d in params
-        ]
-    }
+@dataclass(frozen=True)
+class ParcelsParams:
+    """``GET /api/v1/landuse/parcels``."""
+
+    bbox: BBox | None = param(bbox_param, description=_BBOX)
+    check: str | None = param(one_of(*CHECKS), description="ok, below_minimum or no_data")
 
 
-_BBOX = ("bbox", "minLon,minLat,maxLon,maxLat (EPSG:4326 degrees)")
-_FORMAT = ("format", "json (default) or xlsx")
+@dataclass(frozen=True)
+class FirmsParams:
+    """``GET /api/v1/landuse/firms``."""
+
+    format: str = param(one_of("json", "xlsx"), default="json", description="json or xlsx")
 
 
-def _format(
-    q: dict[str, str], name: str = "format", allowed: tuple[str, ...] = ("json", "xlsx")
-) -> str:
-    fmt = (q.get(name) or allowed[0]).lower()
-    if fmt not in allowed:
-        raise InvalidQuery(f"unknown format {fmt!r}; use {' or '.join(allowed)}", field=name)
-    return fmt
+@dataclass(frozen=True)
+class IneffParams:
+    """``GET /api/v1/landuse/inefficient``."""
+
+    bbox: BBox | None = param(bbox_param, description=_BBOX)
+    type: str | None = param(one_of(*TYPES), description="one type, e.g. supplied_not_used")
 
 
-def _scope(q: dict[str, str]) -> Scope:
-    return Scope(bbox=parse_bbox(q["bbox"]) if q.get("bbox") else None)
+@dataclass(frozen=True)
+class ReportParams:
+    """``GET /reports/landuse``."""
+
+    f: str = param(one_of("html", "pdf", "xlsx"), default="html", description="html, pdf, xlsx")
+    lang: str | None = param(lang_param, description="zh or en")
+    bbox: BBox | None = param(bbox_param, description=_BBOX)
 
 
 def _xlsx(data: bytes, filename: str) -> Response:
@@ -102,23 +107,22 @@ def _xlsx(data: bytes, filename: str) -> Response:
     )
 
 
-SummaryQ = Annotated[dict[str, str], Depends(own_query("by", "bbox", "format"))]
+SummaryQ = Annotated[SummaryParams, Depends(from_query(SummaryParams))]
 
 
 @router.get(
     "/api/v1/landuse/summary",
     summary="Land use by class in m², ha and 亩; rates, intensity, references",
-    openapi_extra=_doc(("by", "zone (default), grid, class or status"), _BBOX, _FORMAT),
+    openapi_extra=openapi_for(SummaryParams),
 )
 def summary(
     session: SessionDep, principal: PrincipalDep, settings: SettingsDep, q: SummaryQ
 ) -> Response:
     """Area by land-use class (geodesic m², ha, 亩) with zone rates, intensity and
     reference figures, grouped by zone, grid area, class or status; `format=xlsx`."""
-    fmt = _format(q)
     today = zone_today(settings.zone.timezone)
-    data = landuse_summary(session, principal, by=q.get("by"), scope=_scope(q), today=today)
-    if fmt == "xlsx":
+    data = landuse_summary(session, principal, by=q.by, scope=Scope(bbox=q.bbox), today=today)
+    if q.format == "xlsx":
         return _xlsx(summary_xlsx(data), "landuse-summary.xlsx")
     return JSONResponse(data)
 
@@ -163,13 +167,13 @@ def summary_in_polygon(
     return JSONResponse(data)
 
 
-ParcelsQ = Annotated[dict[str, str], Depends(own_query("bbox", "check"))]
+ParcelsQ = Annotated[ParcelsParams, Depends(from_query(ParcelsParams))]
 
 
 @router.get(
     "/api/v1/landuse/parcels",
     summary="Control indicators per industrial parcel",
-    openapi_extra=_doc(_BBOX, ("check", "ok, below_minimum or no_data")),
+    openapi_extra=openapi_for(ParcelsParams),
 )
 def parcels(
     session: SessionDep, principal: PrincipalDep, settings: SettingsDep, q: ParcelsQ
@@ -177,38 +181,37 @@ def parcels(
     """Plot ratio (storeys over 8 m twice) against the minimum for the holder's industry,
     and building coefficient against its floor, per industrial parcel."""
     rows = parcel_indicators(
-        session, principal, settings.landuse, scope=_scope(q), check=q.get("check")
+        session, principal, settings.landuse, scope=Scope(bbox=q.bbox), check=q.check
     )
     return JSONResponse({"parcels": rows, "count": len(rows)})
 
 
-FirmsQ = Annotated[dict[str, str], Depends(own_query("format"))]
+FirmsQ = Annotated[FirmsParams, Depends(from_query(FirmsParams))]
 
 
 @router.get(
     "/api/v1/landuse/firms",
     summary="亩均 evaluation: firms' land, indicators, scores and grades A-D",
-    openapi_extra=_doc(_FORMAT),
+    openapi_extra=openapi_for(FirmsParams),
 )
 def firms(
     session: SessionDep, principal: PrincipalDep, settings: SettingsDep, q: FirmsQ
 ) -> Response:
     """Every firm with land: apportioned land in 亩, tax/output per 亩 and the other
     indicators, score against the zone average and grade (planner and admin only)."""
-    fmt = _format(q)
     data = evaluate_firms(session, principal, settings.landuse)
-    if fmt == "xlsx":
+    if q.format == "xlsx":
         return _xlsx(firms_xlsx(data), "landuse-firms.xlsx")
     return JSONResponse(data)
 
 
-IneffQ = Annotated[dict[str, str], Depends(own_query("bbox", "type"))]
+IneffQ = Annotated[IneffParams, Depends(from_query(IneffParams))]
 
 
 @router.get(
     "/api/v1/landuse/inefficient",
     summary="Inefficient land by type (批而未供 … 投而未达标) with idle clocks",
-    openapi_extra=_doc(_BBOX, ("type", "one type key, e.g. supplied_not_used")),
+    openapi_extra=openapi_for(IneffParams),
 )
 def inefficient(
     session: SessionDep, principal: PrincipalDep, settings: SettingsDep, q: IneffQ
@@ -216,7 +219,7 @@ def inefficient(
     """Each parcel in at most one of the five types, with the idle-land clock."""
     today = zone_today(settings.zone.timezone)
     data = inefficient_land(
-        session, principal, settings.landuse, today=today, scope=_scope(q), kind=q.get("type")
+        session, principal, settings.landuse, today=today, scope=Scope(bbox=q.bbox), kind=q.type
     )
     return JSONResponse(data)
 
@@ -247,33 +250,32 @@ def landuse_map_page(
     return map_response(m, q, "parkgis-landuse.html")
 
 
-ReportQ = Annotated[dict[str, str], Depends(own_query("f", "lang", "bbox"))]
+ReportQ = Annotated[ReportParams, Depends(from_query(ReportParams))]
 
 
 @router.get(
     "/reports/landuse",
     summary="Printable land-use report (HTML, PDF or XLSX)",
-    openapi_extra=_doc(("f", "html (default), pdf or xlsx"), ("lang", "zh or en"), _BBOX),
+    openapi_extra=openapi_for(ReportParams),
     response_model=None,
 )
 def landuse_report_page(
-    session: SessionDep, principal: PrincipalDep, settings: SettingsDep, q: ReportQ
+    session: SessionDep, frame: FrameDep, settings: SettingsDep, q: ReportQ
 ) -> Response:
     """The summary, the worst 20 parcels by each indicator and the inefficient land with
-    its clocks (planner and admin)."""
-    fmt = _format(q, "f", ("html", "pdf", "xlsx"))
-    lang = q.get("lang") or settings.zone.language
-    if lang not in ("zh", "en"):
-        raise InvalidQuery(f"unknown language {lang!r}; use zh or en", field="lang")
+    its clocks (planner and admin): `f=html` in the page frame, `pdf` or `xlsx`."""
     today = zone_today(settings.zone.timezone)
-    data = landuse_report(session, principal, settings, today=today, scope=_scope(q))
-    if fmt == "xlsx":
+    data = landuse_report(session, frame.principal, settings, today=today, scope=Scope(bbox=q.bbox))
+    if q.f == "xlsx":
         return _xlsx(report_xlsx(data), f"landuse-report-{today.isoformat()}.xlsx")
-    html = report_html(data, lang=lang, principal=principal)
-    if fmt == "pdf":
+    if q.f == "pdf":
+        html = report_html(data, lang=frame.lang, principal=frame.principal)
         return Response(
             report_pdf(html),
             media_type="application/pdf",
             headers={"Content-Disposition": f'attachment; filename="landuse-report-{today}.pdf"'},
         )
-    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+    ctx = report_context(data, lang=frame.lang, principal=frame.principal)
+    return page_response(
+        frame, "landuse_report_page.html", title=report_title(frame.lang), printable=True, **ctx
+    )

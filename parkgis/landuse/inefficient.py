@@ -10,16 +10,16 @@ never in two. Each rule is the docstring of its function below:
 5. 投而未达标 ``producing_below_standard`` (:func:`is_producing_below_standard`)
 
 **The idle-land clock** (闲置土地处置办法, 2012) reuses the projects' idle-land rule,
-:func:`parkgis.projects.milestones.is_idle` (with :func:`parkgis.projects.idle_land` for
-parcels that carry a project): land is idle once a year has passed since the agreed
-construction start without construction starting. Idle land owes a fee of 20% of the land
+:func:`parkgis.projects.milestones.is_idle` (with
+:func:`parkgis.projects.idle_land.idle_projects` for parcels that carry a project): land is
+idle once a year has passed since the agreed construction start without construction
+starting. Idle land owes a fee of 20% of the land
 price (``price_cny_m2 × area_m2 × 0.2``, CNY); from two years past the agreed start it may
 be taken back without compensation.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -31,6 +31,7 @@ from parkgis.access import Principal, require_role
 from parkgis.landuse.firms import evaluate_rows, firm_land_rows
 from parkgis.landuse.indicators import parcel_indicators_rows
 from parkgis.landuse.scope import Scope
+from parkgis.projects.idle_land import idle_projects
 from parkgis.projects.milestones import add_years, idle_deadline, is_idle
 from parkgis.settings import LanduseSettings
 
@@ -139,10 +140,7 @@ def idle_clock(
 
 def _idle_parcel_ids(session: Session, today: date) -> set[int]:
     """Parcels of projects that the projects' idle-land rule finds idle on ``today``."""
-    rule = importlib.import_module("parkgis.projects.idle_land")
-    check_free = getattr(rule, "idle_projects", None)  # without the role check (#9)
-    found = check_free(session, today=today) if check_free else rule.idle_land(session, today=today)
-    return {x.parcel_id for x in found}
+    return {x.parcel_id for x in idle_projects(session, today=today)}
 
 
 _FACTS_SQL = """

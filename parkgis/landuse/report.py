@@ -157,21 +157,6 @@ def landuse_report(
     }
 
 
-@lru_cache(maxsize=1)
-def _env() -> Any:
-    from jinja2 import Environment, FileSystemLoader, select_autoescape
-
-    env = Environment(
-        loader=FileSystemLoader(str(TEMPLATES)),
-        autoescape=select_autoescape(["html"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["num"] = _num
-    env.filters["pct"] = lambda v: "" if v is None else f"{v * 100:.1f}%"
-    return env
-
-
 def _num(v: Any, digits: int = 2) -> str:
     if v is None:
         return ""
@@ -184,23 +169,49 @@ def _num(v: Any, digits: int = 2) -> str:
     return str(v)
 
 
+def _pct(v: Any) -> str:
+    return "" if v is None else f"{v * 100:.1f}%"
+
+
+@lru_cache(maxsize=1)
+def _templates() -> None:
+    """Add this package's templates and filters to the shared environment (once)."""
+    from parkgis.pages.env import add_template_dir, environment
+
+    add_template_dir(TEMPLATES)
+    env = environment()
+    env.filters.setdefault("lu_num", _num)
+    env.filters.setdefault("lu_pct", _pct)
+
+
+def report_context(
+    data: dict[str, Any], *, lang: str = "zh", principal: Principal | None = None
+) -> dict[str, Any]:
+    """What the report templates need: the data, labels and type names in ``lang``."""
+    _templates()
+    lg = "en" if lang == "en" else "zh"
+    return {
+        "d": data,
+        "L": {k: v[0] if lg == "zh" else v[1] for k, v in LABELS.items()},
+        "lang": lg,
+        "types": {k: (zh if lg == "zh" else en) for k, (zh, en) in TYPES.items()},
+        "user": principal.name if principal else "",
+    }
+
+
+def report_title(lang: str) -> str:
+    """The report's title in ``lang``."""
+    return LABELS["title"][1 if lang == "en" else 0]
+
+
 def report_html(
     data: dict[str, Any], *, lang: str = "zh", principal: Principal | None = None
 ) -> str:
-    """The report as one HTML page (every value escaped by the template)."""
-    lg = "en" if lang == "en" else "zh"
-    labels = {k: v[0] if lg == "zh" else v[1] for k, v in LABELS.items()}
-    types = {k: (zh if lg == "zh" else en) for k, (zh, en) in TYPES.items()}
-    return str(
-        _env()
-        .get_template("landuse_report.html")
-        .render(
-            d=data,
-            L=labels,
-            lang=lg,
-            types=types,
-            user=principal.name if principal else "",
-        )
+    """The printable report as one HTML file without the frame (every value escaped)."""
+    from parkgis.pages.env import render_template
+
+    return render_template(
+        "landuse_report.html", **report_context(data, lang=lang, principal=principal)
     )
 
 
