@@ -14,31 +14,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Annotated, Any
 
-import jinja2
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 
 from api import params as qp
 from api.deps import IfMatchVersion, PrincipalDep, SessionDep, SettingsDep, require
+from api.pages import FrameDep, page_response
 from api.params import from_query, param
 from api.responses import JSONResponse
 from parkgis.access import Principal, require_role
 from parkgis.coverage.draws import as_dict, list_draws, run_draw
 from parkgis.coverage.report import monthly_report, report_xlsx
 from parkgis.coverage.requests import overdue_report, request_stats, transition
+from parkgis.maps.i18n import register, t
+from parkgis.pages.codes import code_label
 from parkgis.zonetime import Month, parse_month
 
 router = APIRouter(prefix="/api/v1", tags=["service"])
 
-_TEMPLATES = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent.parent / "templates"),
-    autoescape=True,
-    undefined=jinja2.StrictUndefined,
-)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -69,6 +65,11 @@ class ReportParams:
         default="json",
         description="json (default), xlsx or html",
         schema={"type": "string", "enum": ["json", "xlsx", "html"]},
+    )
+    lang: str | None = param(
+        qp.one_of("zh", "en"),
+        description="Language of the HTML page (default: the language cookie, then the zone's)",
+        schema={"type": "string", "enum": ["zh", "en"]},
     )
 
 
@@ -170,8 +171,10 @@ def visits_report(
     principal: PrincipalDep,
     settings: SettingsDep,
     q: Annotated[ReportParams, Depends(from_query(ReportParams))],
+    frame: FrameDep,
 ) -> Response | dict[str, Any]:
-    """The monthly visit report as JSON, an XLSX download or a printable HTML page."""
+    """The monthly visit report as JSON, an XLSX download or a printable HTML page
+    (in the page frame, ``lang=zh|en``)."""
     fmt = q.format
     month = q.month or parse_month(None, settings.zone.timezone)
     report = monthly_report(session, principal, settings, month, officer_id=q.officer_id)
@@ -184,14 +187,58 @@ def visits_report(
             headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
         )
     if fmt == "html":
-        html = _TEMPLATES.get_template("visit_report.html").render(r=report, title=name)
-        return HTMLResponse(
-            html,
-            headers={
-                "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
-            },
+        lang = frame.lang
+        return page_response(
+            frame,
+            "visit_report.html",
+            title=f"{t('report.title', lang)} {report['month']}",
+            printable=True,
+            r=report,
+            labels={k: v[0 if lang == "zh" else 1] for k, v in REPORT_LABELS.items()},
+            code=lambda vocabulary, value: code_label(vocabulary, value, lang),
         )
     return report
+
+
+REPORT_LABELS: dict[str, tuple[str, str]] = {
+    "title": ("月度走访报告", "Monthly visit report"),
+    "officer": ("服务官", "Officer"),
+    "as_of": ("统计截至", "As of"),
+    "summary": ("汇总", "Summary"),
+    "officers": ("服务官", "Officers"),
+    "firms": ("服务企业", "Firms served"),
+    "visits": ("走访", "Visits"),
+    "receptions": ("接待", "Receptions"),
+    "firms_visited": ("已走访企业", "Firms visited"),
+    "firms_not_visited": ("未走访企业", "Firms not visited"),
+    "visit_rate": ("走访率", "Visit rate"),
+    "raised": ("新增诉求", "Requests raised"),
+    "resolved": ("办结诉求", "Requests resolved"),
+    "overdue": ("超期诉求", "Overdue requests"),
+    "unassigned": ("无服务官企业", "Firms with no officer"),
+    "by_week": ("按周", "By week"),
+    "week": ("周", "Week"),
+    "dates": ("起止", "Dates"),
+    "by_officer": ("按服务官", "By officer"),
+    "name": ("姓名", "Name"),
+    "unit": ("单位", "Unit"),
+    "firms_short": ("企业", "Firms"),
+    "not_visited": ("未走访", "Not visited"),
+    "raised_short": ("新增诉求", "Raised"),
+    "resolved_short": ("办结", "Resolved"),
+    "overdue_short": ("超期", "Overdue"),
+    "none": ("无", "None"),
+    "not_visited_title": ("本月未走访企业", "Firms not visited this month"),
+    "firm_id": ("企业编号", "Firm ID"),
+    "firm": ("企业", "Firm"),
+    "category": ("类别", "Category"),
+    "matter": ("事项", "Matter"),
+    "department": ("承办部门", "Department"),
+    "opened": ("提出", "Opened"),
+    "deadline": ("期限", "Deadline"),
+    "days_late": ("超期工作日", "Working days late"),
+}
+register({"report.title": REPORT_LABELS["title"]})
 
 
 class DrawIn(BaseModel):

@@ -25,7 +25,7 @@ def role_tokens(engine: Engine) -> Iterator[dict[str, str | None]]:
         officer_id = conn.execute(
             text(
                 "INSERT INTO officers (name, title, unit) "
-                "VALUES (:n, '副主任', '管委会') RETURNING id"
+                "VALUES (:n, '副主任', '管委会办公室') RETURNING id"
             ),
             {"n": f"页面测试官{tag}"},
         ).scalar_one()
