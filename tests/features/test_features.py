@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from shapely.geometry import MultiPolygon, box
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from api.app import create_app
@@ -17,24 +15,11 @@ from parkgis.errors import Forbidden, InvalidQuery, NotFound, Unauthorized
 from parkgis.features import COLLECTIONS, feature_collection, feature_collection_json, get_feature
 from parkgis.features.params import parse_bbox, parse_limit
 from parkgis.settings import APISettings, Settings
-from tests.factories import insert
-from tests.features_zone import Zone, drop_zone, make_zone
+from tests.features.zone import Zone
+from tests.support.rows import insert
 
 ADMIN = Principal(user_id=None, name="t-admin", role="admin")
 ROLES: list[str | None] = [None, "investment", "officer", "planner", "admin"]
-
-
-@pytest.fixture(scope="module")
-def zone(engine: Engine) -> Iterator[Zone]:
-    z = make_zone(engine)
-    yield z
-    drop_zone(engine, z)
-
-
-@pytest.fixture(scope="module")
-def client(settings: Settings, zone: Zone) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as c:
-        yield c
 
 
 def get(client: TestClient, zone: Zone, role: str | None, url: str, **params: Any) -> Any:

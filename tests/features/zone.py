@@ -6,17 +6,17 @@ whatever else the shared test database holds; :func:`drop_zone` deletes it again
 
 from __future__ import annotations
 
-import random
-import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
 
-from shapely.geometry import MultiPolygon, Point, box
-from sqlalchemy import Engine, text
+from shapely.geometry import MultiPolygon, Point
+from sqlalchemy import Engine
 
-from parkgis.auth import create_token
-from parkgis.db.engine import make_sessionmaker
-from tests.factories import insert, uscc
+from tests.support.firms import uscc
+from tests.support.geometry import square
+from tests.support.rows import insert
+from tests.support.zones import drop_rows, drop_users, make_tokens, spot
 
 
 @dataclass
@@ -27,7 +27,7 @@ class Zone:
     lat: float
     ids: dict[str, int] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
-    users: list[str] = field(default_factory=list)
+    tag: str = ""
 
     @property
     def bbox(self) -> str:
@@ -39,16 +39,11 @@ class Zone:
         return {"Authorization": f"Bearer {self.tokens[role]}"} if role else {}
 
 
-def _sq(lon: float, lat: float, d: float = 0.004) -> Any:
-    return box(lon, lat, lon + d, lat + d)
-
-
 def make_zone(engine: Engine) -> Zone:
     """Insert and commit the zone: 2 officers, 2 firms, parcels, a building, spaces, …"""
-    rnd = random.Random()
-    z = Zone(lon=round(rnd.uniform(100.0, 105.0), 4), lat=round(rnd.uniform(10.0, 15.0), 4))
-    lon, lat = z.lon, z.lat
-    tag = uuid.uuid4().hex[:8]
+    where = spot(100.0, 10.0, step=(0.06, 0.06))  # cells wider than the 0.05° bbox
+    z = Zone(lon=where.lon, lat=where.lat, tag=where.tag)
+    lon, lat, tag = z.lon, z.lat, z.tag
     with engine.begin() as c:
         ids = z.ids
         ids["officer_own"] = insert(
@@ -60,7 +55,7 @@ def make_zone(engine: Engine) -> Zone:
                 c,
                 "enterprises",
                 name=f"{key}-{tag} <b>&</b>",
-                uscc=uscc(rnd.randrange(10**8, 10**9)),
+                uscc=uscc(),
                 tax_cny=1_000_000.0 if key == "firm_own" else 2_000_000.0,
                 output_cny=9e7,
                 contact_phone="020-1234",
@@ -95,7 +90,7 @@ def make_zone(engine: Engine) -> Zone:
                 code=f"F-{tag}-{i}",
                 land_use="100102",
                 status=status,
-                geom=MultiPolygon([_sq(lon + i * 0.005, lat)]),
+                geom=MultiPolygon([square(lon + i * 0.005, lat, deg=0.004)]),
                 **extra,
             )
         ids["building"] = insert(
@@ -104,7 +99,7 @@ def make_zone(engine: Engine) -> Zone:
             parcel_id=ids["parcel_3"],
             name=f"B-{tag}",
             floors=2,
-            geom=_sq(lon + 0.0155, lat + 0.0005, 0.002),
+            geom=square(lon + 0.0155, lat + 0.0005, deg=0.002),
         )
         for key, status, occ in (
             ("space_vacant", "vacant", None),
@@ -119,7 +114,7 @@ def make_zone(engine: Engine) -> Zone:
                 status=status,
                 clear_height_m=9.0,
                 occupant_enterprise_id=occ,
-                geom=_sq(lon + 0.0156, lat + 0.0006, 0.0008),
+                geom=square(lon + 0.0156, lat + 0.0006, deg=0.0008),
             )
         ids["project"] = insert(
             c,
@@ -150,19 +145,13 @@ def make_zone(engine: Engine) -> Zone:
             opened_on="2026-03-01",
         )
         ids["grid"] = insert(
-            c, "grid_areas", code=f"G-{tag}", name="grid", geom=_sq(lon, lat, 0.05)
+            c, "grid_areas", code=f"G-{tag}", name="grid", geom=square(lon, lat, deg=0.05)
         )
-    with make_sessionmaker(engine)() as s:
-        for role, officer in (
-            ("investment", None),
-            ("officer", ids["officer_own"]),
-            ("planner", None),
-            ("admin", None),
-        ):
-            name = f"features-{role}-{tag}"
-            z.tokens[role] = create_token(s, role=role, name=name, officer_id=officer)
-            z.users.append(name)
-        s.commit()
+    z.tokens = make_tokens(
+        engine,
+        f"features-{tag}",
+        {"investment": None, "officer": ids["officer_own"], "planner": None, "admin": None},
+    )
     return z
 
 
@@ -170,19 +159,32 @@ def drop_zone(engine: Engine, z: Zone) -> None:
     """Delete everything :func:`make_zone` committed."""
     ids = z.ids
     with engine.begin() as c:
-        c.execute(text("DELETE FROM users WHERE name = ANY(:n)"), {"n": z.users})
-        for table, keys in (
-            ("visits", ["visit"]),
-            ("service_requests", ["request"]),
-            ("projects", ["project"]),
-            ("assignments", ["assignment_own", "assignment_other"]),
-            ("spaces", ["space_vacant", "space_occupied"]),
-            ("buildings", ["building"]),
-            ("enterprises", ["firm_own", "firm_other"]),
-            ("parcels", [f"parcel_{i}" for i in range(4)]),
-            ("grid_areas", ["grid"]),
-            ("officers", ["officer_own", "officer_other"]),
-        ):
-            c.execute(
-                text(f"DELETE FROM {table} WHERE id = ANY(:ids)"), {"ids": [ids[k] for k in keys]}
-            )
+        drop_users(c, f"features-{z.tag}")
+        drop_rows(
+            c,
+            [
+                (table, [ids[k] for k in keys])
+                for table, keys in (
+                    ("visits", ["visit"]),
+                    ("service_requests", ["request"]),
+                    ("projects", ["project"]),
+                    ("assignments", ["assignment_own", "assignment_other"]),
+                    ("spaces", ["space_vacant", "space_occupied"]),
+                    ("buildings", ["building"]),
+                    ("enterprises", ["firm_own", "firm_other"]),
+                    ("parcels", [f"parcel_{i}" for i in range(4)]),
+                    ("grid_areas", ["grid"]),
+                    ("officers", ["officer_own", "officer_other"]),
+                )
+            ],
+        )
+
+
+@contextmanager
+def committed_zone(engine: Engine) -> Iterator[Zone]:
+    """The zone, committed, and deleted again afterwards."""
+    z = make_zone(engine)
+    try:
+        yield z
+    finally:
+        drop_zone(engine, z)

@@ -25,7 +25,8 @@ from parkgis.auth import create_token
 from parkgis.db.engine import db_up, session_scope
 from parkgis.settings import DatabaseSettings, Settings
 from parkgis.writes import create
-from tests.writes_support import new_uscc, square
+from tests.support.firms import uscc
+from tests.support.geometry import ring, square
 
 MAX_EXAMPLES = int(os.environ.get("PARKGIS_FUZZ_EXAMPLES", "12"))
 
@@ -42,7 +43,7 @@ def _seed(engine: Engine) -> str:
             {
                 "type": "Feature",
                 "geometry": {"type": "Point", "coordinates": [112.7, 23.33]},
-                "properties": {"name": "fuzz firm", "uscc": new_uscc()},
+                "properties": {"name": "fuzz firm", "uscc": uscc()},
             },
         ).id
         parcel = create(
@@ -51,8 +52,8 @@ def _seed(engine: Engine) -> str:
             admin,
             {
                 "type": "Feature",
-                "geometry": {"type": "Polygon", "coordinates": [square()]},
-                "properties": {"code": f"fuzz-{new_uscc()}", "land_use": "100101"},
+                "geometry": {"type": "Polygon", "coordinates": [ring(square(deg=0.001))]},
+                "properties": {"code": f"fuzz-{uscc()}", "land_use": "100101"},
             },
         ).id
         create(
@@ -61,7 +62,7 @@ def _seed(engine: Engine) -> str:
             admin,
             {
                 "type": "Feature",
-                "geometry": {"type": "Polygon", "coordinates": [square(d=0.0005)]},
+                "geometry": {"type": "Polygon", "coordinates": [ring(square(deg=0.0005))]},
                 "properties": {"name": "fuzz building", "parcel_id": parcel},
             },
         )
