@@ -9,24 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from tests import writes_support
-from tests.writes_support import (
-    ADMIN,
-    LAT0,
-    LON0,
-    World,
-    feature,
-    make_parcel,
-    new_uscc,
-    polygon,
-    post,
-    row,
-    square,
-)
-
-world = writes_support.world
-client = writes_support.client
-
+from tests.support.firms import uscc
+from tests.support.geometry import ring, square
+from tests.writes.world import ADMIN, LAT0, LON0, D, World, feature, make_parcel, polygon, post, row
 
 # --- create -------------------------------------------------------------------------
 
@@ -35,7 +20,12 @@ def test_create_parcel_returns_201_location_etag_and_true_area(
     client: TestClient, world: World
 ) -> None:
     code = world.code("p")
-    r = post(client, world, "parcels", feature(polygon(square()), code=code, land_use="100101"))
+    r = post(
+        client,
+        world,
+        "parcels",
+        feature(polygon(ring(square(deg=D))), code=code, land_use="100101"),
+    )
     assert r.status_code == 201, r.text
     body = r.json()
     assert r.headers["ETag"] == '"1"'
@@ -61,9 +51,9 @@ def test_create_with_declared_crs_is_reprojected(
 
     from parkgis.geo import to_crs
 
-    merc = to_crs(Polygon(square()), "EPSG:4326", "EPSG:3857")
-    ring = [list(p) for p in merc.exterior.coords]
-    f = feature(polygon(ring), code=world.code("m"), land_use="100101")
+    merc = to_crs(Polygon(ring(square(deg=D))), "EPSG:4326", "EPSG:3857")
+    merc_ring = [list(p) for p in merc.exterior.coords]
+    f = feature(polygon(merc_ring), code=world.code("m"), land_use="100101")
     params = {}
     if where == "query":
         params["crs"] = "EPSG:3857"
@@ -73,15 +63,15 @@ def test_create_with_declared_crs_is_reprojected(
         f["crs"] = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::3857"}}
     r = post(client, world, "parcels", f, params=params)
     assert r.status_code == 201, r.text
-    ring = r.json()["geometry"]["coordinates"][0][0]
-    assert ring[0] == pytest.approx([LON0, LAT0], abs=1e-7)
+    stored = r.json()["geometry"]["coordinates"][0][0]
+    assert stored[0] == pytest.approx([LON0, LAT0], abs=1e-7)
     # Areas come from the geometry on the ellipsoid, not from Web Mercator (which would
     # be about 18 % larger at this latitude).
     assert r.json()["properties"]["area_m2"] == pytest.approx(11_330, rel=0.01)
 
 
 def test_crs_query_and_body_must_agree(client: TestClient, world: World) -> None:
-    f = feature(polygon(square()), code=world.code(), land_use="100101")
+    f = feature(polygon(ring(square(deg=D))), code=world.code(), land_use="100101")
     f["crs"] = "EPSG:4326"
     r = post(client, world, "parcels", f, params={"crs": "EPSG:3857"})
     assert r.status_code == 422
@@ -89,7 +79,7 @@ def test_crs_query_and_body_must_agree(client: TestClient, world: World) -> None
 
 
 def test_building_accepts_a_one_part_multipolygon(client: TestClient, world: World) -> None:
-    geom = {"type": "MultiPolygon", "coordinates": [[square(d=0.0003)]]}
+    geom = {"type": "MultiPolygon", "coordinates": [[ring(square(deg=0.0003))]]}
     r = post(client, world, "buildings", feature(geom, name=world.code("b"), floors=4))
     assert r.status_code == 201, r.text
     assert r.json()["geometry"]["type"] == "Polygon"
@@ -122,7 +112,7 @@ def test_enterprise_and_project_without_geometry_sit_inside_their_place(
         client,
         world,
         "enterprises",
-        feature(None, name=world.code("e"), uscc=new_uscc(), building_id=world.building),
+        feature(None, name=world.code("e"), uscc=uscc(), building_id=world.building),
     )
     assert r.status_code == 201, r.text
     firm = r.json()
@@ -272,7 +262,7 @@ def test_patch_null_clears_nullable_and_refuses_required(client: TestClient, wor
 def test_put_replaces_the_whole_row(client: TestClient, world: World) -> None:
     p = make_parcel(world, address="old address", price_cny_m2=500)
     new = world.bodies("parcels")
-    new["geometry"] = polygon(square(lon=LON0 + 0.01))
+    new["geometry"] = polygon(ring(square(LON0 + 0.01, deg=D)))
     new["properties"]["version"] = 1
     r = client.put(f"/api/v1/parcels/{p['id']}", json=new, headers=world.headers(ADMIN))
     assert r.status_code == 200, r.text
@@ -362,19 +352,24 @@ def test_delete_referenced_parcel_is_409_naming_the_table(client: TestClient, wo
 def test_duplicate_code_is_409_naming_the_value(client: TestClient, world: World) -> None:
     p = make_parcel(world)
     code = p["properties"]["code"]
-    r = post(client, world, "parcels", feature(polygon(square()), code=code, land_use="100101"))
+    r = post(
+        client,
+        world,
+        "parcels",
+        feature(polygon(ring(square(deg=D))), code=code, land_use="100101"),
+    )
     assert r.status_code == 409
     assert r.json()["field"] == "code" and code in r.json()["description"]
     assert "already exists" in r.json()["description"]
 
 
 def test_duplicate_uscc_is_409(client: TestClient, world: World) -> None:
-    uscc = new_uscc()
-    first = feature({"type": "Point", "coordinates": [LON0, LAT0]}, name=world.code(), uscc=uscc)
+    code = uscc()
+    first = feature({"type": "Point", "coordinates": [LON0, LAT0]}, name=world.code(), uscc=code)
     assert post(client, world, "enterprises", first).status_code == 201
-    again = feature({"type": "Point", "coordinates": [LON0, LAT0]}, name=world.code(), uscc=uscc)
+    again = feature({"type": "Point", "coordinates": [LON0, LAT0]}, name=world.code(), uscc=code)
     r = post(client, world, "enterprises", again)
-    assert r.status_code == 409 and r.json()["field"] == "uscc" and uscc in r.text
+    assert r.status_code == 409 and r.json()["field"] == "uscc" and code in r.text
 
 
 def test_second_current_assignment_is_409(client: TestClient, world: World) -> None:
@@ -463,7 +458,12 @@ def test_a_write_failing_after_its_insert_leaves_nothing(
     code = world.code("atomic")
     before = world.audit_rows()
     monkeypatch.setattr(core, "record", fail)
-    r = post(client, world, "parcels", feature(polygon(square()), code=code, land_use="100101"))
+    r = post(
+        client,
+        world,
+        "parcels",
+        feature(polygon(ring(square(deg=D))), code=code, land_use="100101"),
+    )
     assert r.status_code == 422 and r.json()["field"] == "audit"
     assert world.count("SELECT count(*) FROM parcels WHERE code = :c", c=code) == 0
     assert world.audit_rows() == before

@@ -13,17 +13,7 @@ from sqlalchemy.orm import Session
 
 from parkgis.errors import PreconditionFailed
 from parkgis.writes import update
-from tests import writes_support
-from tests.writes_support import (
-    ADMIN,
-    World,
-    make_parcel,
-    row,
-)
-
-world = writes_support.world
-client = writes_support.client
-
+from tests.writes.world import ADMIN, World, make_parcel, row
 
 # --- versions: 428, 412 and lost updates ---------------------------------------------
 

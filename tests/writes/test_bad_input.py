@@ -21,11 +21,9 @@ from sqlalchemy import text
 
 from api.app import create_app
 from parkgis.settings import Settings
-from tests import writes_support
-from tests.writes_support import LAT0, LON0, World, new_uscc, square
-
-world = writes_support.world
-client = writes_support.client
+from tests.support.firms import uscc
+from tests.support.geometry import LAT0, LON0, ring, square
+from tests.writes.world import D, World
 
 BOWTIE = [[112.70, 23.30], [112.71, 23.31], [112.71, 23.30], [112.70, 23.31], [112.70, 23.30]]
 
@@ -91,8 +89,8 @@ def test_self_intersecting_polygon_is_explained_and_repairable(
 
 
 def test_unclosed_ring(client: TestClient, world: World) -> None:
-    ring = square()[:-1]
-    f = parcel(world, {"type": "Polygon", "coordinates": [ring]})
+    open_ring = ring(square(deg=D))[:-1]
+    f = parcel(world, {"type": "Polygon", "coordinates": [open_ring]})
     refused(client, world, 422, "geometry.coordinates.0", "not closed", json=f)
 
 
@@ -112,7 +110,7 @@ def test_latitude_longitude_swapped(client: TestClient, world: World) -> None:
     f = {
         "type": "Feature",
         "geometry": {"type": "Point", "coordinates": [LAT0, 112.7]},
-        "properties": {"name": world.code("e"), "uscc": new_uscc()},
+        "properties": {"name": world.code("e"), "uscc": uscc()},
     }
     refused(client, world, 422, "geometry", "wrong order", url="/api/v1/enterprises", json=f)
 
@@ -126,7 +124,7 @@ def test_metres_sent_as_degrees_hint_the_crs(client: TestClient, world: World) -
 
 
 def test_degrees_declared_as_metres(client: TestClient, world: World) -> None:
-    f = parcel(world, {"type": "Polygon", "coordinates": [square()]})
+    f = parcel(world, {"type": "Polygon", "coordinates": [ring(square(deg=D))]})
     refused(
         client,
         world,
@@ -147,13 +145,13 @@ def test_gauss_kruger_outside_its_area_of_use(client: TestClient, world: World) 
 
 @pytest.mark.parametrize("crs", ["EPSG:999999", "WGS84", "+proj=longlat", "EPSG:4979"])
 def test_unknown_or_unusable_crs(client: TestClient, world: World, crs: str) -> None:
-    f = parcel(world, {"type": "Polygon", "coordinates": [square()]})
+    f = parcel(world, {"type": "Polygon", "coordinates": [ring(square(deg=D))]})
     refused(client, world, 422, "crs", "EPSG", json=f, params={"crs": crs})
 
 
 @pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity"])
 def test_nan_in_coordinates(client: TestClient, world: World, literal: str) -> None:
-    raw = json.dumps(parcel(world, {"type": "Polygon", "coordinates": [square()]}))
+    raw = json.dumps(parcel(world, {"type": "Polygon", "coordinates": [ring(square(deg=D))]}))
     raw = raw.replace(f"{LAT0 + 0.001}", literal, 1)
     assert literal in raw
     refused(
@@ -169,7 +167,7 @@ def test_nan_in_coordinates(client: TestClient, world: World, literal: str) -> N
 
 def test_nan_in_a_property(client: TestClient, world: World) -> None:
     raw = json.dumps(
-        parcel(world, {"type": "Polygon", "coordinates": [square()]}, price_cny_m2=123.5)
+        parcel(world, {"type": "Polygon", "coordinates": [ring(square(deg=D))]}, price_cny_m2=123.5)
     ).replace("123.5", "NaN")
     refused(
         client,
@@ -211,14 +209,14 @@ def test_building_bowtie_repaired_is_still_not_one_polygon(
 
 
 def test_unknown_land_use_code_lists_the_valid_ones(client: TestClient, world: World) -> None:
-    f = parcel(world, {"type": "Polygon", "coordinates": [square()]}, land_use="999999")
+    f = parcel(world, {"type": "Polygon", "coordinates": [ring(square(deg=D))]}, land_use="999999")
     body = refused(client, world, 422, "properties.land_use", "unknown land_use code", json=f)
     assert "100101" in body["description"] and "land_use_classes" in body["description"]
     assert "1101" in body["allowed"]
 
 
 def test_bad_uscc_check_character(client: TestClient, world: World) -> None:
-    good = new_uscc()
+    good = uscc()
     bad = good[:-1] + ("0" if good[-1] != "0" else "1")
     f = {
         "type": "Feature",
@@ -250,14 +248,14 @@ def test_bad_uscc_check_character(client: TestClient, world: World) -> None:
 def test_bad_property_values(
     client: TestClient, world: World, field: str, value: Any, reason: str
 ) -> None:
-    f = parcel(world, {"type": "Polygon", "coordinates": [square()]}, **{field: value})
+    f = parcel(world, {"type": "Polygon", "coordinates": [ring(square(deg=D))]}, **{field: value})
     refused(client, world, 422, f"properties.{field}", reason, json=f)
 
 
 def test_a_string_where_a_number_belongs_on_a_building(client: TestClient, world: World) -> None:
     f = {
         "type": "Feature",
-        "geometry": {"type": "Polygon", "coordinates": [square()]},
+        "geometry": {"type": "Polygon", "coordinates": [ring(square(deg=D))]},
         "properties": {"name": world.code("b"), "floors": "three"},
     }
     refused(
@@ -278,7 +276,7 @@ def test_a_string_where_a_number_belongs_on_a_building(client: TestClient, world
 def test_server_managed_fields_are_refused(
     client: TestClient, world: World, field: str, reason: str
 ) -> None:
-    f = parcel(world, {"type": "Polygon", "coordinates": [square()]}, **{field: 5})
+    f = parcel(world, {"type": "Polygon", "coordinates": [ring(square(deg=D))]}, **{field: 5})
     refused(client, world, 422, f"properties.{field}", reason, json=f)
 
 
@@ -286,13 +284,13 @@ def test_server_managed_fields_are_refused(
     ("where", "field"), [("properties", "properties.colour"), ("top", "colour")]
 )
 def test_unknown_field(client: TestClient, world: World, where: str, field: str) -> None:
-    f = parcel(world, {"type": "Polygon", "coordinates": [square()]})
+    f = parcel(world, {"type": "Polygon", "coordinates": [ring(square(deg=D))]})
     (f["properties"] if where == "properties" else f)["colour"] = "red"
     refused(client, world, 422, field, "Extra inputs are not permitted", json=f)
 
 
 def test_granted_parcel_needs_a_grant_date(client: TestClient, world: World) -> None:
-    f = parcel(world, {"type": "Polygon", "coordinates": [square()]}, status="granted")
+    f = parcel(world, {"type": "Polygon", "coordinates": [ring(square(deg=D))]}, status="granted")
     refused(client, world, 422, "properties.granted_on", "needs granted_on", json=f)
 
 
@@ -468,7 +466,7 @@ def test_content_length_of_30_mb_is_413_before_any_body_is_sent(
 
 
 def test_small_body_on_the_live_server_still_works(live_url: str, world: World) -> None:
-    f = parcel(world, {"type": "Polygon", "coordinates": [square()]})
+    f = parcel(world, {"type": "Polygon", "coordinates": [ring(square(deg=D))]})
     r = httpx.post(f"{live_url}/api/v1/parcels", json=f, headers=world.headers("admin"))
     assert r.status_code == 201, r.text
 

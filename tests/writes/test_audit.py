@@ -7,16 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from tests import writes_support
-from tests.writes_support import (
-    ADMIN,
-    World,
-    post,
-)
-
-world = writes_support.world
-client = writes_support.client
-
+from tests.writes.world import ADMIN, World, post
 
 # --- audit --------------------------------------------------------------------------
 

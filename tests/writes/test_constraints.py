@@ -10,7 +10,9 @@ from shapely.geometry import MultiPolygon, Point, Polygon
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DataError, IntegrityError, InternalError, ProgrammingError
 
-from tests import factories as f
+from tests.support.firms import uscc
+from tests.support.geometry import square
+from tests.support.rows import building, enterprise, insert, parcel
 
 
 def refused(conn: Connection, action: Callable[[], Any], constraint: str | None = None) -> str:
@@ -26,25 +28,25 @@ def refused(conn: Connection, action: Callable[[], Any], constraint: str | None 
 
 
 def test_parcel_rules(conn: Connection) -> None:
-    refused(conn, lambda: f.parcel(conn, status="sold"), "status_known")
-    refused(conn, lambda: f.parcel(conn, land_use="999999"), "land_use")
-    refused(conn, lambda: f.parcel(conn, price_cny_m2=-1), "price_nonneg")
-    refused(conn, lambda: f.parcel(conn, max_far=0), "far_range")
-    refused(conn, lambda: f.parcel(conn, status="granted"), "granted_has_date")
+    refused(conn, lambda: parcel(conn, status="sold"), "status_known")
+    refused(conn, lambda: parcel(conn, land_use="999999"), "land_use")
+    refused(conn, lambda: parcel(conn, price_cny_m2=-1), "price_nonneg")
+    refused(conn, lambda: parcel(conn, max_far=0), "far_range")
+    refused(conn, lambda: parcel(conn, status="granted"), "granted_has_date")
     bowtie = Polygon([(112.7, 23.3), (112.71, 23.31), (112.71, 23.3), (112.7, 23.31)])
-    refused(conn, lambda: f.parcel(conn, geom=MultiPolygon([bowtie])), "geom_valid")
-    refused(conn, lambda: f.parcel(conn, geom=Point(112.7, 23.3)), "Geometry type")
-    ok = f.parcel(conn)
+    refused(conn, lambda: parcel(conn, geom=MultiPolygon([bowtie])), "geom_valid")
+    refused(conn, lambda: parcel(conn, geom=Point(112.7, 23.3)), "Geometry type")
+    ok = parcel(conn)
     assert ok > 0
 
 
 def test_area_is_computed_never_typed(conn: Connection) -> None:
     refused(
         conn,
-        lambda: f.parcel(conn, area_m2=5),
+        lambda: parcel(conn, area_m2=5),
         "area_m2",
     )
-    pid = f.parcel(conn, geom=MultiPolygon([f.square(side_m=100)]))
+    pid = parcel(conn, geom=MultiPolygon([square(side_m=100)]))
     area = conn.execute(text("SELECT area_m2 FROM parcels WHERE id = :i"), {"i": pid}).scalar()
     assert area == pytest.approx(10_000, rel=1e-3)
     sp = conn.begin_nested()
@@ -54,18 +56,18 @@ def test_area_is_computed_never_typed(conn: Connection) -> None:
 
 
 def test_space_rules(conn: Connection) -> None:
-    pid = f.parcel(conn)
-    bid = f.building(conn, pid)
+    pid = parcel(conn)
+    bid = building(conn, pid)
 
     def space(**kw: Any) -> int:
         values: dict[str, Any] = {
             "building_id": bid,
             "floor": 1,
             "status": "vacant",
-            "geom": f.square(side_m=40),
+            "geom": square(side_m=40),
         }
         values.update(kw)
-        return f.insert(conn, "spaces", **values)
+        return insert(conn, "spaces", **values)
 
     refused(conn, lambda: space(building_id=987654321), "fk_spaces_building_id_buildings")
     refused(conn, lambda: space(status="free"), "status_known")
@@ -78,32 +80,32 @@ def test_space_rules(conn: Connection) -> None:
 
 
 def test_building_rules(conn: Connection) -> None:
-    pid = f.parcel(conn)
-    refused(conn, lambda: f.building(conn, pid, floors=0), "floors_range")
-    refused(conn, lambda: f.building(conn, pid, gross_floor_area_m2=-10), "gfa_positive")
-    refused(conn, lambda: f.building(conn, 987654321), "fk_buildings_parcel_id_parcels")
+    pid = parcel(conn)
+    refused(conn, lambda: building(conn, pid, floors=0), "floors_range")
+    refused(conn, lambda: building(conn, pid, gross_floor_area_m2=-10), "gfa_positive")
+    refused(conn, lambda: building(conn, 987654321), "fk_buildings_parcel_id_parcels")
 
 
 def test_enterprise_rules(conn: Connection) -> None:
-    good = f.uscc()
+    good = uscc()
     bad = good[:-1] + ("0" if good[-1] != "0" else "1")
-    refused(conn, lambda: f.enterprise(conn, uscc=bad), "uscc_checksum")
-    refused(conn, lambda: f.enterprise(conn, uscc="91441200ABCDEFGHIO"), "uscc_checksum")
-    refused(conn, lambda: f.enterprise(conn, employees=-1), "employees_nonneg")
-    refused(conn, lambda: f.enterprise(conn, tax_cny=-1), "tax_nonneg")
-    refused(conn, lambda: f.enterprise(conn, name="   "), "name_not_blank")
-    refused(conn, lambda: f.enterprise(conn, industry_chain="space_mining"), "industry_chain")
-    refused(conn, lambda: f.enterprise(conn, industry_code="3670"), "industry_code_form")
-    f.enterprise(conn, uscc=good)
-    refused(conn, lambda: f.enterprise(conn, uscc=good), "uq_enterprises_uscc")
+    refused(conn, lambda: enterprise(conn, uscc=bad), "uscc_checksum")
+    refused(conn, lambda: enterprise(conn, uscc="91441200ABCDEFGHIO"), "uscc_checksum")
+    refused(conn, lambda: enterprise(conn, employees=-1), "employees_nonneg")
+    refused(conn, lambda: enterprise(conn, tax_cny=-1), "tax_nonneg")
+    refused(conn, lambda: enterprise(conn, name="   "), "name_not_blank")
+    refused(conn, lambda: enterprise(conn, industry_chain="space_mining"), "industry_chain")
+    refused(conn, lambda: enterprise(conn, industry_code="3670"), "industry_code_form")
+    enterprise(conn, uscc=good)
+    refused(conn, lambda: enterprise(conn, uscc=good), "uq_enterprises_uscc")
 
 
 def test_assignment_and_activity_rules(conn: Connection) -> None:
-    oid = f.insert(conn, "officers", name="张三")
-    eid = f.enterprise(conn)
+    oid = insert(conn, "officers", name="张三")
+    eid = enterprise(conn)
     refused(
         conn,
-        lambda: f.insert(
+        lambda: insert(
             conn,
             "assignments",
             officer_id=oid,
@@ -113,50 +115,48 @@ def test_assignment_and_activity_rules(conn: Connection) -> None:
         ),
         "period_order",
     )
-    f.insert(conn, "assignments", officer_id=oid, enterprise_id=eid, since="2026-01-01")
+    insert(conn, "assignments", officer_id=oid, enterprise_id=eid, since="2026-01-01")
     refused(
         conn,
-        lambda: f.insert(
-            conn, "assignments", officer_id=oid, enterprise_id=eid, since="2026-02-01"
-        ),
+        lambda: insert(conn, "assignments", officer_id=oid, enterprise_id=eid, since="2026-02-01"),
         "uq_assignments_current",
     )
     refused(
         conn,
-        lambda: f.insert(
+        lambda: insert(
             conn, "visits", officer_id=oid, enterprise_id=eid, visited_at="2026-01-01", kind="call"
         ),
         "kind_known",
     )
     req = {"enterprise_id": eid, "category": "land", "title": "t", "opened_on": "2026-03-01"}
-    refused(conn, lambda: f.insert(conn, "service_requests", **req, status="done"), "status_known")
+    refused(conn, lambda: insert(conn, "service_requests", **req, status="done"), "status_known")
     refused(
         conn,
-        lambda: f.insert(conn, "service_requests", **req, status="resolved"),
+        lambda: insert(conn, "service_requests", **req, status="resolved"),
         "resolved_has_date",
     )
     refused(
         conn,
-        lambda: f.insert(
+        lambda: insert(
             conn, "service_requests", **req, status="resolved", resolved_on="2026-02-01"
         ),
         "resolved_order",
     )
     refused(
         conn,
-        lambda: f.insert(conn, "service_requests", **{**req, "category": "gossip"}, status="open"),
+        lambda: insert(conn, "service_requests", **{**req, "category": "gossip"}, status="open"),
         "category_known",
     )
     refused(
         conn,
-        lambda: f.insert(conn, "projects", name="p", stage="dreaming", geom=Point(112.7, 23.3)),
+        lambda: insert(conn, "projects", name="p", stage="dreaming", geom=Point(112.7, 23.3)),
         "stage_known",
     )
 
 
 def test_holds_never_overlap(conn: Connection) -> None:
-    pid = f.parcel(conn)
-    f.insert(
+    pid = parcel(conn)
+    insert(
         conn,
         "reservations",
         parcel_id=pid,
@@ -166,7 +166,7 @@ def test_holds_never_overlap(conn: Connection) -> None:
     )
     refused(
         conn,
-        lambda: f.insert(
+        lambda: insert(
             conn,
             "reservations",
             parcel_id=pid,
@@ -177,7 +177,7 @@ def test_holds_never_overlap(conn: Connection) -> None:
         "no_double_parcel_hold",
     )
     # Back to back is fine: the first hold has ended when the second starts.
-    f.insert(
+    insert(
         conn,
         "reservations",
         parcel_id=pid,
@@ -187,17 +187,17 @@ def test_holds_never_overlap(conn: Connection) -> None:
     )
     refused(
         conn,
-        lambda: f.insert(conn, "reservations", holder="C", expires_at="2030-01-01T00:00Z"),
+        lambda: insert(conn, "reservations", holder="C", expires_at="2030-01-01T00:00Z"),
         "one_unit",
     )
 
 
 def test_users_and_tokens(conn: Connection) -> None:
-    refused(conn, lambda: f.insert(conn, "users", name="u1", role="king"), "role_known")
-    refused(conn, lambda: f.insert(conn, "users", name="u2", role="officer"), "officer_linked")
-    uid = f.insert(conn, "users", name="u3", role="admin")
+    refused(conn, lambda: insert(conn, "users", name="u1", role="king"), "role_known")
+    refused(conn, lambda: insert(conn, "users", name="u2", role="officer"), "officer_linked")
+    uid = insert(conn, "users", name="u3", role="admin")
     refused(
         conn,
-        lambda: f.insert(conn, "api_tokens", user_id=uid, token_hash="plaintext", prefix="x"),
+        lambda: insert(conn, "api_tokens", user_id=uid, token_hash="plaintext", prefix="x"),
         "hash_form",
     )

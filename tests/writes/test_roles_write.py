@@ -14,11 +14,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests import writes_support
-from tests.writes_support import ROLES, World
-
-world = writes_support.world
-client = writes_support.client
+from tests.writes.world import ROLES, World
 
 ENTITIES = (
     "parcels",

@@ -1,5 +1,7 @@
 """Shared data for the write-API tests: tokens for every role, two officers and their firms.
 
+The ``world`` and ``client`` fixtures are in ``tests/writes/conftest.py``.
+
 API requests commit, so everything here is committed with a unique tag in its codes and
 names, and deleted again (by that tag) when the module's tests are done. Audit rows stay.
 """
@@ -7,38 +9,23 @@ names, and deleted again (by that tag) when the module's tests are done. Audit r
 from __future__ import annotations
 
 import itertools
-import secrets
-import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
-from api.app import create_app
 from parkgis.access import Principal
-from parkgis.auth import authenticate, create_token
 from parkgis.db.engine import session_scope
-from parkgis.settings import Settings
-from parkgis.uscc import ALPHABET, check_char
 from parkgis.writes import create
+from parkgis.zonetime import zone_today
+from tests.support.firms import uscc
+from tests.support.geometry import LAT0, LON0, ring, square
 
-LON0, LAT0 = 112.70, 23.33
+D = 0.001
+"""Side of the write tests' squares in degrees (about 100 m at the zone)."""
 ADMIN = "admin"
 ROLES = ("anonymous", "investment", "officer_own", "officer_other", "planner", "admin")
-
-
-def square(lon: float = LON0, lat: float = LAT0, d: float = 0.001) -> list[list[float]]:
-    """A closed lon/lat ring, ``d`` degrees a side (about 100 m at the zone)."""
-    return [[lon, lat], [lon + d, lat], [lon + d, lat + d], [lon, lat + d], [lon, lat]]
-
-
-def new_uscc() -> str:
-    """A random valid USCC."""
-    body = "91" + "440000" + "".join(secrets.choice(ALPHABET) for _ in range(9))
-    return body + check_char(body)
 
 
 @dataclass
@@ -95,18 +82,18 @@ class World:
         geom: dict[str, Any] | None
         if entity == "parcels":
             props = {"code": c, "land_use": "100102", "status": "available"}
-            geom = {"type": "Polygon", "coordinates": [square()]}
+            geom = {"type": "Polygon", "coordinates": [ring(square(deg=D))]}
         elif entity == "buildings":
             props = {"name": c, "parcel_id": self.parcel, "floors": 2}
-            geom = {"type": "Polygon", "coordinates": [square(d=0.0005)]}
+            geom = {"type": "Polygon", "coordinates": [ring(square(deg=0.0005))]}
         elif entity == "spaces":
             props = {"building_id": self.building, "floor": 1, "code": c}
             geom = None
         elif entity == "grid_areas":
             props = {"code": c, "name": c}
-            geom = {"type": "Polygon", "coordinates": [square(d=0.01)]}
+            geom = {"type": "Polygon", "coordinates": [ring(square(deg=0.01))]}
         elif entity == "enterprises":
-            props = {"name": c, "uscc": new_uscc()}
+            props = {"name": c, "uscc": uscc()}
             geom = {"type": "Point", "coordinates": [LON0, LAT0]}
         elif entity == "projects":
             props = {"name": c, "enterprise_id": self.firm_a, "officer_id": self.officer_a}
@@ -125,7 +112,7 @@ class World:
             return {
                 "officer_id": self.officer_a,
                 "enterprise_id": self.firm_a,
-                "visited_at": "2025-03-01T09:30:00+08:00",
+                "visited_at": f"{zone_today('Asia/Shanghai')}T00:00:00+08:00",  # never future/old
                 "summary": c,
             }
         elif entity == "service_requests":
@@ -169,7 +156,8 @@ def make_parcel(world: World, **props: Any) -> dict[str, Any]:
     return world.make("parcels", body)
 
 
-def _cleanup(engine: Engine, tag: str, user_ids: list[int]) -> None:
+def drop_world(engine: Engine, tag: str, user_ids: list[int]) -> None:
+    """Delete every row whose code or name carries ``tag``, and the users ``user_ids``."""
     like = tag + "%"
     with engine.begin() as conn:
         # Users first: an officer's user may not outlive its officer (officer_linked).
@@ -186,78 +174,3 @@ def _cleanup(engine: Engine, tag: str, user_ids: list[int]) -> None:
             "DELETE FROM officers WHERE name LIKE :t",
         ):
             conn.execute(text(sql), {"t": like})
-
-
-@pytest.fixture(scope="module")
-def world(engine: Engine) -> Iterator[World]:
-    """Two officers (A serves firm A, B serves firm B), a parcel, a building, and tokens."""
-    tag = "wt" + uuid.uuid4().hex[:6] + "-"
-    admin = Principal(name="setup", role="admin")
-    with session_scope(engine) as s:
-        ids: dict[str, int] = {}
-
-        def add(entity: str, body: dict[str, Any]) -> int:
-            return int(create(s, entity, admin, body).id)
-
-        ids["officer_a"] = add("officers", {"name": tag + "officer-a"})
-        ids["officer_b"] = add("officers", {"name": tag + "officer-b"})
-        pt = {"type": "Point", "coordinates": [LON0, LAT0]}
-        for k in ("a", "b"):
-            ids[f"firm_{k}"] = add(
-                "enterprises",
-                {
-                    "type": "Feature",
-                    "geometry": pt,
-                    "properties": {"name": f"{tag}firm-{k}", "uscc": new_uscc()},
-                },
-            )
-            add(
-                "assignments",
-                {
-                    "officer_id": ids[f"officer_{k}"],
-                    "enterprise_id": ids[f"firm_{k}"],
-                    "since": "2024-01-01",
-                },
-            )
-        ids["parcel"] = add(
-            "parcels",
-            {
-                "type": "Feature",
-                "geometry": {"type": "Polygon", "coordinates": [square(d=0.01)]},
-                "properties": {"code": tag + "base", "land_use": "100101"},
-            },
-        )
-        ids["building"] = add(
-            "buildings",
-            {
-                "type": "Feature",
-                "geometry": {"type": "Polygon", "coordinates": [square(d=0.002)]},
-                "properties": {"name": tag + "base", "parcel_id": ids["parcel"]},
-            },
-        )
-        tokens = {
-            "admin": create_token(s, role="admin", name=tag + "admin"),
-            "planner": create_token(s, role="planner", name=tag + "planner"),
-            "investment": create_token(s, role="investment", name=tag + "investment"),
-            "officer_own": create_token(
-                s, role="officer", name=tag + "officer-a", officer_id=ids["officer_a"]
-            ),
-            "officer_other": create_token(
-                s, role="officer", name=tag + "officer-b", officer_id=ids["officer_b"]
-            ),
-        }
-    with session_scope(engine) as s:
-        principals = {role: authenticate(s, tok) for role, tok in tokens.items()}
-    principals["anonymous"] = Principal()
-    w = World(tag=tag, engine=engine, tokens=tokens, principals=principals, **ids)
-    try:
-        yield w
-    finally:
-        _cleanup(engine, tag, [p.user_id for p in principals.values() if p.user_id])
-
-
-@pytest.fixture(scope="module")
-def client(settings: Settings, world: World) -> Iterator[TestClient]:
-    """A TestClient on the app (its requests commit)."""
-    with TestClient(create_app(settings)) as c:
-        yield c
