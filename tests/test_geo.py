@@ -17,7 +17,7 @@ from parkgis.geo import (
     to_crs,
     validate_geometry,
 )
-from tests.factories import square
+from tests.support.geometry import square
 
 
 def test_100m_square_in_projected_crs_is_one_hectare_and_15_mu() -> None:
