@@ -5,7 +5,8 @@ Roles: ``admin``, ``planner``, ``officer``, ``investment``, and anonymous caller
 ===============  ==========================================================================
 role             may
 ===============  ==========================================================================
-anonymous        read available parcels and vacant spaces, public fields only
+anonymous        read available parcels and vacant spaces, public fields only, and the
+                 context layers (roads, water, landmarks)
 investment       read every map layer, firms without tax/output/contacts; match and hold
 officer          as investment, plus the sensitive fields of their own assigned firms;
                  write visits and service requests for their own firms; match and hold;
@@ -63,8 +64,13 @@ PUBLIC_FIELDS: dict[str, tuple[str, ...]] = {
         "rent_cny_m2_month",
         "available_from",
     ),
+    "context": ("id", "kind", "subtype", "code", "name", "name_en"),
 }
-"""Fields anonymous callers may read; other entities are not public at all."""
+"""Fields anonymous callers may read; other entities are not public at all.
+
+``context`` (roads, rail, water, landmarks around the zone) is public geography: every
+row, for the offline zone basemap and its tiles.
+"""
 
 PUBLIC_ROWS: dict[str, tuple[str, str]] = {
     "parcels": ("status", "available"),

@@ -122,8 +122,9 @@ class MapSettings(BaseSettings):
     """Maps.
 
     ``PARKGIS_BASEMAP``
-        ``osm`` (default), ``amap`` (Gaode, GCJ-02: the data is shifted to match), ``tianditu``
-        or ``none``.
+        ``osm`` (default), ``amap`` (Gaode, GCJ-02: the data is shifted to match), ``tianditu``,
+        ``zone`` (an offline light basemap drawn from the zone's own streets, grid areas
+        and context layers) or ``none``.
     ``PARKGIS_TIANDITU_KEY``
         Key for Tianditu tiles; required when the basemap is ``tianditu``.
     ``PARKGIS_ASSETS_DIR``
@@ -132,7 +133,7 @@ class MapSettings(BaseSettings):
 
     model_config = SettingsConfigDict(**_COMMON)  # type: ignore[typeddict-item]
 
-    basemap: Literal["osm", "amap", "tianditu", "none"] = "osm"
+    basemap: Literal["osm", "amap", "tianditu", "zone", "none"] = "osm"
     tianditu_key: str | None = None
     assets_dir: Path = Path("./node_modules")
 
@@ -365,6 +366,36 @@ class LanduseSettings(BaseSettings):
         return v
 
 
+class TileSettings(BaseSettings):
+    """Vector tiles and tiled maps (env prefix ``PARKGIS_TILES_``; issue 15).
+
+    ``PARKGIS_TILES_MAP_THRESHOLD`` (default 5000)
+        A map layer with more features than this is drawn from vector tiles instead of
+        inline GeoJSON (and inlined simplified in ``?download=1`` files).
+    ``PARKGIS_TILES_SIMPLIFY_PX`` (default 0.5)
+        Polygons and lines are simplified by this many pixels (of a 256-pixel tile)...
+    ``PARKGIS_TILES_SIMPLIFY_UNTIL`` (default 16)
+        ...at zooms below this one; from it on geometries are drawn as stored.
+    ``PARKGIS_TILES_EXTENT`` (default 4096) / ``PARKGIS_TILES_BUFFER`` (default 64)
+        MVT grid size of a tile and the margin around it, in tile units.
+    ``PARKGIS_TILES_MAX_AGE_S`` (default 0)
+        ``Cache-Control`` max-age of tiles, seconds; with 0 clients revalidate every tile
+        with ``If-None-Match`` (a 304 costs one stamp lookup).
+    ``PARKGIS_TILES_DOWNLOAD_SIMPLIFY_M`` (default 2)
+        Tolerance, metres, of the simplified layer a large map's download file inlines.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="PARKGIS_TILES_", extra="ignore", env_file=None)
+
+    map_threshold: int = Field(default=5000, ge=0)
+    simplify_px: float = Field(default=0.5, ge=0, le=8)
+    simplify_until: int = Field(default=16, ge=0, le=25)
+    extent: int = Field(default=4096, ge=256, le=65536)
+    buffer: int = Field(default=64, ge=0, le=1024)
+    max_age_s: int = Field(default=0, ge=0, le=31_536_000)
+    download_simplify_m: float = Field(default=2.0, ge=0, le=1000)
+
+
 class Settings(BaseModel):
     """All settings, grouped by concern. ``Settings()`` reads the environment."""
 
@@ -377,3 +408,4 @@ class Settings(BaseModel):
     coverage: CoverageSettings = Field(default_factory=CoverageSettings)
     imports: ImportSettings = Field(default_factory=ImportSettings)
     landuse: LanduseSettings = Field(default_factory=LanduseSettings)
+    tiles: TileSettings = Field(default_factory=TileSettings)

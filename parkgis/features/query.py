@@ -281,6 +281,62 @@ def fetch_page(
     return Page(coll.name, coll.spatial, int(matched), int(returned), body.encode())
 
 
+@dataclass(frozen=True)
+class RoleSelect:
+    """The rows and columns of a collection a caller may read, as SQL over alias ``t``.
+
+    ``select`` lists ``t.<id> AS "__id"``, ``t.<geometry> AS "__geom"`` and each visible
+    column as ``"<name>"`` (sensitive ones blanked per row for the "own" scope);
+    ``where`` holds the public-row rule and the filters, with ``params`` its binds.
+    ``key`` names the role shape and the filters (for caches and ETags).
+    """
+
+    collection: Collection
+    select: str
+    where: str
+    params: dict[str, Any]
+    names: tuple[str, ...]
+    key: str
+
+
+def role_select(
+    collection: str | Collection,
+    principal: Principal,
+    filters: Mapping[str, Any] | None = None,
+    *,
+    tz: str = "Asia/Shanghai",
+) -> RoleSelect:
+    """What ``principal`` may read of ``collection``, for other read paths (vector tiles).
+
+    The same rules as :func:`fetch_page`: :func:`~parkgis.access.require_read`, public
+    rows for anonymous callers, visible fields, per-row sensitive fields, and the API's
+    filters (a filter on a hidden field is refused the same way).
+
+    Raises
+    ------
+    Unauthorized, Forbidden
+        The caller may not read the collection or filter by a hidden field.
+    InvalidQuery
+        A bad or unknown filter (naming the parameter).
+    NotFound
+        Unknown collection.
+    """
+    coll = collection if isinstance(collection, Collection) else collection_spec(collection)
+    require_read(principal, coll.name)
+    shape = _role_shape(coll, principal)
+    params = _role_params(principal, shape, coll.name)
+    keys: list[tuple[str, str, str]] = []
+    for i, f in enumerate(parse_filters(coll, filters or {}, tz=tz)):
+        _check_visible(principal, coll, f, shape[0])
+        params[f"f{i}"] = f.value
+        keys.append((f"f{i}", f.column.name, f.op))
+    select, where = _inner_sql(coll, shape, tuple(keys), None)
+    own = sorted(principal.own_enterprise_ids) if shape[1] else []
+    key = repr((coll.name, shape, own, principal.officer_id if shape[1] else None, keys))
+    key += repr(sorted((k, repr(v)) for k, v in params.items() if k.startswith("f")))
+    return RoleSelect(coll, select, where, params, shape[0], key)
+
+
 def get_feature(
     session: Session,
     collection: str,

@@ -1,10 +1,14 @@
-"""Basemaps: OpenStreetMap, AMap/Gaode (GCJ-02), Tianditu, or none.
+"""Basemaps: OpenStreetMap, AMap/Gaode (GCJ-02), Tianditu, the zone's own data, or none.
 
 AMap tiles are drawn in GCJ-02 ("Mars coordinates"), about 300–600 m off WGS84 in
 China. The tiles are left alone; the map's *data* is shifted WGS84 → GCJ-02 with
 :func:`display_geojson` so both line up. Tianditu uses CGCS2000, which is within
 centimetres of WGS84: no shift. Attributions are plain text, so a page links to no other
 host than its tile servers.
+
+``zone`` needs no tile server: a light vector basemap of the zone's streets, grid areas
+and context layers (roads, rail, water, landmarks) drawn from the app's own vector tiles
+(:mod:`parkgis.maps.tiles_layer`), so a map on an intranet shows roads instead of grey.
 """
 
 from __future__ import annotations
@@ -21,8 +25,8 @@ from parkgis.geo import wgs84_to_gcj02
 from parkgis.maps.i18n import Lang
 from parkgis.settings import MapSettings
 
-Basemap = Literal["osm", "amap", "tianditu", "none"]
-BASEMAPS: tuple[Basemap, ...] = ("osm", "amap", "tianditu", "none")
+Basemap = Literal["osm", "amap", "tianditu", "zone", "none"]
+BASEMAPS: tuple[Basemap, ...] = ("osm", "amap", "tianditu", "zone", "none")
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,7 @@ _TILE_ORIGINS: dict[str, str] = {
     "osm": "https://tile.openstreetmap.org",
     "amap": "https://*.is.autonavi.com",
     "tianditu": "https://*.tianditu.gov.cn",
+    "zone": "",
     "none": "",
 }
 
@@ -68,7 +73,7 @@ def resolve_basemap(name: str | None, settings: MapSettings) -> Basemap:
                 msg = "the Tianditu basemap needs a key: set PARKGIS_TIANDITU_KEY"
                 if name:
                     raise InvalidQuery(
-                        msg + " or choose basemap=osm, amap or none", field="basemap"
+                        msg + " or choose basemap=osm, amap, zone or none", field="basemap"
                     )
                 raise ConfigError(msg + " or change PARKGIS_BASEMAP")
             return b
@@ -78,7 +83,7 @@ def resolve_basemap(name: str | None, settings: MapSettings) -> Basemap:
 
 
 def tile_sources(basemap: Basemap, settings: MapSettings, lang: Lang) -> list[TileSource]:
-    """The tile layers of ``basemap`` (empty for ``none``)."""
+    """The raster tile layers of ``basemap`` (empty for ``zone`` and ``none``)."""
     if basemap == "osm":
         return [
             TileSource(
@@ -137,7 +142,15 @@ def content_security_policy(basemap: Basemap, *, offline: bool = False) -> str:
 
 
 def add_basemap(m: folium.Map, basemap: Basemap, settings: MapSettings, lang: Lang) -> None:
-    """Add the tile layers of ``basemap`` to ``m`` (none for ``none``)."""
+    """Add the tile layers of ``basemap`` to ``m`` (none for ``none``).
+
+    ``zone`` draws the zone basemap from the app's vector tiles.
+    """
+    if basemap == "zone":
+        from parkgis.maps.tiles_layer import add_zone_basemap
+
+        add_zone_basemap(m, lang)
+        return
     for src in tile_sources(basemap, settings, lang):
         kwargs: dict[str, Any] = {"max_zoom": src.max_zoom}
         if src.subdomains:
