@@ -36,10 +36,12 @@ EXCLUSION_VIOLATION = "23P01"
 
 _BLOCKER = {
     unit: text(
-        f"SELECT id, holder, user_id, held_from, expires_at FROM reservations "
-        f"WHERE {unit}_id = :uid AND tstzrange(held_from, expires_at) && "
-        f"tstzrange(now(), now() + make_interval(days => :days)) "
-        f"ORDER BY expires_at DESC LIMIT 1"
+        "SELECT r.id, r.holder, r.user_id, r.held_from, r.expires_at, "
+        "o.name AS officer_name, u.name AS user_name FROM reservations r "
+        "LEFT JOIN users u ON u.id = r.user_id LEFT JOIN officers o ON o.id = u.officer_id "
+        f"WHERE r.{unit}_id = :uid AND tstzrange(r.held_from, r.expires_at) && "
+        "tstzrange(now(), now() + make_interval(days => :days)) "
+        "ORDER BY r.expires_at DESC LIMIT 1"
     )
     for unit in ("space", "parcel")
 }
@@ -161,15 +163,22 @@ def _check_unit_open(session: Session, unit: str, uid: int) -> None:
 
 
 def _held_conflict(session: Session, unit: str, uid: int, days: int) -> Conflict:
-    """The 409 for a refused hold, naming who holds the unit and until when."""
+    """The 409 for a refused hold, naming the officer (or user) who holds the unit and until
+    when; never the firm it is held for (that is the holder's business)."""
     row = session.execute(_BLOCKER[unit], {"uid": uid, "days": days}).mappings().first()
     if row is None:  # the blocking hold ended between the refusal and this query
         return Conflict(f"{unit} {uid} was being held; try again", field=f"{unit}_id")
     until = row["expires_at"].isoformat()
+    if row["officer_name"]:
+        who = f"officer {row['officer_name']}"
+    elif row["user_name"]:
+        who = f"user {row['user_name']}"
+    else:
+        who = "another user"
     return Conflict(
-        f"{unit} {uid} is held by {row['holder']} until {until}",
+        f"{unit} {uid} is held by {who} until {until}; ask them to release it",
         field=f"{unit}_id",
-        held_by=row["holder"],
+        held_by=row["officer_name"] or row["user_name"] or None,
         held_by_user_id=row["user_id"],
         expires_at=until,
         reservation_id=row["id"],

@@ -27,7 +27,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from parkgis.access import WRITERS, Principal, require_read, require_role
-from parkgis.errors import InvalidInput, NotFound
+from parkgis.errors import Forbidden, InvalidInput, NotFound
 from parkgis.matching.context import Candidate, Context, fetch_dicts, resolve, row_candidate
 from parkgis.matching.groups import group_candidates
 from parkgis.matching.rules import Kind
@@ -211,16 +211,41 @@ def _save(session: Session, ctx: Context, principal: Principal, body: dict[str, 
     return rid
 
 
+def may_read_match(principal: Principal, row: ExpansionRequest) -> bool:
+    """Whether ``principal`` may read saved match ``row``: its author, the officer of the
+    firm it is for, or an admin. A saved match says which firm plans to move."""
+    if principal.anonymous:
+        return False
+    if principal.role == "admin":
+        return True
+    if row.user_id is not None and row.user_id == principal.user_id:
+        return True
+    return (
+        principal.role == "officer"
+        and row.enterprise_id is not None
+        and row.enterprise_id in principal.own_enterprise_ids
+    )
+
+
 def get_match(session: Session, request_id: int, principal: Principal) -> dict[str, Any]:
-    """The saved answer of match request ``request_id`` (any signed-in role may read it).
+    """The saved answer of match request ``request_id``, for its author, the firm's officer
+    and admins (:func:`may_read_match`).
 
     Raises
     ------
     NotFound
         No such request, or one saved without an answer.
+    Forbidden
+        The caller is none of those (401 without a token).
     """
     require_read(principal, "expansion_requests")
     row = session.get(ExpansionRequest, request_id)
     if row is None or row.result is None:
         raise NotFound(f"match request {request_id} does not exist", field="request_id")
+    if not may_read_match(principal, row):
+        raise Forbidden(
+            f"match request {request_id} is readable only by its author, the firm's service "
+            "officer and admins",
+            field="request_id",
+        )
     return dict(row.result)

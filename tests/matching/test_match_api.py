@@ -91,7 +91,7 @@ def test_post_and_get_match(api: Api) -> None:
     p = body["features"][0]["properties"]
     assert {"rank", "score", "kind", "id", "distance_m", "checks"} <= set(p)
     assert p["rank"] == 1 and 0 <= p["score"] <= 1
-    g = api.client.get(r.headers["location"], headers=api.h("investment"))
+    g = api.client.get(r.headers["location"], headers=api.h("officer"))  # the author
     assert g.status_code == 200
     assert g.json() == body
 
@@ -105,7 +105,10 @@ def test_match_roles(api: Api) -> None:
     )
     assert api.client.get("/api/v1/match/1").status_code == 401
     rid = api.client.post("/api/v1/match", json=REQ, headers=api.h("admin")).json()["request_id"]
-    assert api.client.get(f"/api/v1/match/{rid}", headers=api.h("planner")).status_code == 200
+    assert api.client.get(f"/api/v1/match/{rid}", headers=api.h("admin")).status_code == 200
+    # a saved match says which firm plans to move: not for other roles' eyes
+    for role in ("planner", "investment", "officer"):
+        assert api.client.get(f"/api/v1/match/{rid}", headers=api.h(role)).status_code == 403
 
 
 @pytest.mark.parametrize(
@@ -169,7 +172,8 @@ def test_hold_conflict_release_and_lease(api: Api) -> None:
     )
     assert r2.status_code == 409
     err = r2.json()
-    assert err["held_by"] == "宁德 <i>Batteries</i>"
+    assert err["held_by"] == "O"  # the holding officer, not the firm it is held for
+    assert "officer O" in err["description"] and "宁德" not in r2.text
     assert err["expires_at"] == hold["expires_at"]
     assert err["field"] == "space_id"
     items = api.client.get(f"/api/v1/reservations?space_id={sid}", headers=api.h("planner")).json()

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from api.app import create_app
 from parkgis.access import Principal
 from parkgis.auth import create_token
-from parkgis.errors import InvalidQuery, NotFound, Unauthorized
+from parkgis.errors import Forbidden, InvalidQuery, NotFound, Unauthorized
 from parkgis.maps import render
 from parkgis.maps.match import match_map
 from parkgis.settings import Settings
@@ -35,6 +35,12 @@ class Saved:
     token: str
     request_id: int
     result: dict[str, Any]
+    user_id: int = 0
+
+    @property
+    def author(self) -> Principal:
+        """The investment user who saved the match."""
+        return Principal(user_id=self.user_id, name="inv", role="investment")
 
 
 @pytest.fixture(scope="module")
@@ -73,14 +79,16 @@ def saved(engine: Engine, settings: Settings) -> Iterator[Saved]:
             assert r.status_code == 201, r.text
             result = r.json()
         assert result["features"] and result["near_misses"], result
-        yield Saved(zone, token, result["request_id"], result)
+        yield Saved(zone, token, result["request_id"], result, uid)
     finally:
         drop_zone(engine, zone, [uid], officer)
 
 
 def test_rendered_html(engine: Engine, settings: Settings, saved: Saved) -> None:
     with Session(engine) as s:
-        m = match_map(s, INVESTMENT, settings, filters={"request_id": saved.request_id}, lang="en")
+        m = match_map(
+            s, saved.author, settings, filters={"request_id": saved.request_id}, lang="en"
+        )
         html = render(m)
     n = len(saved.result["features"])
     for rank in range(1, n + 1):
@@ -102,6 +110,8 @@ def test_map_errors(engine: Engine, settings: Settings, saved: Saved) -> None:
             match_map(s, INVESTMENT, settings, filters={"request_id": 1, "colour": "red"})
         with pytest.raises(Unauthorized):
             match_map(s, Principal(), settings, filters={"request_id": saved.request_id})
+        with pytest.raises(Forbidden):  # another investment user: not theirs to read
+            match_map(s, INVESTMENT, settings, filters={"request_id": saved.request_id})
 
 
 def _counts(page: Any) -> dict[str, int]:
