@@ -24,7 +24,6 @@ import hashlib
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -33,13 +32,22 @@ from pathlib import Path
 from typing import Any
 
 from parkgis.db import config as conf
+from parkgis.db.pginstall import (
+    blocked_parent,
+    check_postgis_installed,
+    extension_dir,
+    find_bindir,
+    free_port,
+    is_postmaster,
+    port_free,
+    tail,
+)
 from parkgis.errors import ConfigError, DatabaseUnavailable
 from parkgis.settings import DatabaseSettings
 
 SUPERUSER = "parkgis"
 FALLBACK_STORE = Path("/var/lib/parkgis/clusters")
 _SOCKET_PATH_MAX = 100
-_PG_MAJOR_PREFERRED = "15"
 
 
 @dataclass(frozen=True)
@@ -90,59 +98,14 @@ class ClusterPaths:
         return self.home / ".lock"
 
 
-def find_bindir(settings: DatabaseSettings) -> Path:
-    """Directory of the system PostgreSQL's ``initdb`` and ``pg_ctl``.
-
-    Raises
-    ------
-    ConfigError
-        When no PostgreSQL server binaries are installed, naming the package.
-    """
-    if settings.pg_bindir is not None:
-        if not (settings.pg_bindir / "initdb").exists():
-            raise ConfigError(
-                f"PARKGIS_PG_BINDIR={settings.pg_bindir} has no initdb; point it at a "
-                "PostgreSQL bin directory such as /usr/lib/postgresql/15/bin, or "
-                "apt-get install postgresql-15 postgresql-15-postgis-3"
-            )
-        return settings.pg_bindir
-    root = Path("/usr/lib/postgresql")
-    found = sorted(
-        (p.parent for p in root.glob("*/bin/initdb")),
-        key=lambda p: (p.parent.name != _PG_MAJOR_PREFERRED, -_major(p.parent.name)),
-    )
-    if not found:
-        on_path = shutil.which("initdb")
-        if on_path:
-            return Path(on_path).parent
-        raise ConfigError(
-            "PostgreSQL server is not installed (no initdb found): "
-            "apt-get install postgresql-15 postgresql-15-postgis-3"
-        )
-    return found[0]
-
-
-def _major(name: str) -> int:
-    try:
-        return int(name)
-    except ValueError:
-        return 0
-
-
-def extension_dir(bindir: Path) -> Path:
-    """Where the server looks for extensions (Debian layout first, then ``bindir/../share``)."""
-    debian = Path(f"/usr/share/postgresql/{bindir.parent.name}/extension")
-    return debian if debian.is_dir() else bindir.parent / "share" / "extension"
-
-
-def check_postgis_installed(bindir: Path) -> None:
-    """Raise a :class:`ConfigError` naming the package when PostGIS is missing."""
-    if not (extension_dir(bindir) / "postgis.control").exists():
-        major = bindir.parent.name if bindir.parent.name.isdigit() else "15"
-        raise ConfigError(
-            f"PostGIS is not installed for the PostgreSQL in {bindir}: "
-            f"apt-get install postgresql-{major}-postgis-3"
-        )
+__all__ = [
+    "SUPERUSER",
+    "ClusterPaths",
+    "EmbeddedCluster",
+    "check_postgis_installed",
+    "extension_dir",
+    "find_bindir",
+]
 
 
 class EmbeddedCluster:
@@ -158,7 +121,7 @@ class EmbeddedCluster:
         self.settings = settings
         home = settings.home.expanduser().absolute()
         store = home
-        if self.as_root and _blocked_parent(home) is not None:
+        if self.as_root and blocked_parent(home) is not None:
             digest = hashlib.sha1(str(home).encode()).hexdigest()[:12]
             store = FALLBACK_STORE / digest
         self.paths = ClusterPaths(home, store)
@@ -338,7 +301,7 @@ class EmbeddedCluster:
             lines = pidfile.read_text().splitlines()
         except (FileNotFoundError, PermissionError):
             return None
-        if len(lines) < 4 or not _is_postmaster(int(lines[0] or 0), self.paths.pgdata):
+        if len(lines) < 4 or not is_postmaster(int(lines[0] or 0), self.paths.pgdata):
             return None
         return int(lines[3])
 
@@ -470,7 +433,7 @@ class EmbeddedCluster:
             pid = int(pidfile.read_text().splitlines()[0])
         except (ValueError, IndexError):
             pid = 0
-        if not _is_postmaster(pid, self.paths.pgdata):
+        if not is_postmaster(pid, self.paths.pgdata):
             pidfile.unlink(missing_ok=True)
             for lock in self.paths.sockdir.glob(".s.PGSQL.*"):
                 lock.unlink(missing_ok=True)
@@ -488,11 +451,11 @@ class EmbeddedCluster:
         for attempt in range(attempts):
             if fixed:
                 port = fixed
-            elif attempt == 0 and remembered and _port_free(remembered):
+            elif attempt == 0 and remembered and port_free(remembered):
                 port = remembered  # the same port (and socket) as before: clients reconnect
             else:
-                port = _free_port()
-            if fixed and not _port_free(fixed):
+                port = free_port()
+            if fixed and not port_free(fixed):
                 raise ConfigError(
                     f"port {fixed} on 127.0.0.1 is in use; unset PARKGIS_PG_PORT to pick a free "
                     "one, or stop what listens there"
@@ -519,10 +482,10 @@ class EmbeddedCluster:
                 running = self.running_port()
                 if running is not None:  # another `db up` won the race
                     return running
-                if _port_free(port):
+                if port_free(port):
                     break
-        tail = _tail(self.paths.logfile)
-        raise DatabaseUnavailable(f"{last}; last log line: {tail}" if tail else str(last))
+        last_line = tail(self.paths.logfile)
+        raise DatabaseUnavailable(f"{last}; last log line: {last_line}" if last_line else str(last))
 
     def stop(self) -> bool:
         """Stop the server (fast shutdown). Returns False when it was not running."""
@@ -594,64 +557,3 @@ class EmbeddedCluster:
                         f"embedded database did not accept connections: {exc}"
                     ) from exc
                 time.sleep(0.3)
-
-
-def _is_postmaster(pid: int, pgdata: Path) -> bool:
-    """True when ``pid`` is a live postgres process serving ``pgdata``."""
-    if pid <= 0:
-        return False
-    try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-    except OSError:
-        return False
-    if not cmdline or not cmdline[0]:
-        return False
-    exe = os.path.basename(cmdline[0].decode(errors="replace"))
-    if exe not in ("postgres", "postmaster"):
-        return False
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        if stat.rsplit(")", 1)[1].split()[0] == "Z":  # zombie: killed, not reaped
-            return False
-    except OSError:
-        return False
-    args = [a.decode(errors="replace") for a in cmdline]
-    return any(os.path.realpath(a) == os.path.realpath(pgdata) for a in args) or "-D" not in args
-
-
-def _blocked_parent(path: Path) -> Path | None:
-    """The first existing directory on ``path`` that others may not traverse, if any."""
-    for parent in [path, *path.parents]:
-        try:
-            mode = parent.stat().st_mode
-        except FileNotFoundError:
-            continue
-        if not mode & 0o001:
-            return parent
-    return None
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _port_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        # Connections of a server that just died linger in TIME_WAIT; the server itself
-        # binds with SO_REUSEADDR, so they do not make the port busy for it (or for us).
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-        return True
-
-
-def _tail(path: Path) -> str:
-    try:
-        lines = [ln for ln in path.read_text(errors="replace").splitlines() if ln.strip()]
-    except OSError:
-        return ""
-    return lines[-1] if lines else ""

@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING, Any
 import psycopg
 
 from parkgis.db import config as conf
-from parkgis.db.cluster import SUPERUSER, EmbeddedCluster, _free_port, _tail
+from parkgis.db.cluster import SUPERUSER, EmbeddedCluster
 from parkgis.db.pgconn import PgTarget, target_for
+from parkgis.db.pginstall import free_port, tail
 from parkgis.errors import DatabaseUnavailable, InvalidInput
 from parkgis.settings import DatabaseSettings
 
@@ -152,7 +153,7 @@ def recover_to(
     shutil.copytree(base, work, symlinks=True)
     cluster.chown_tree(work)
     work.chmod(0o700)
-    port = _free_port()
+    port = free_port()
     (work / "recovery.signal").touch()
     with (work / "postgresql.auto.conf").open("a") as fh:
         fh.write(
@@ -180,7 +181,7 @@ def recover_to(
             )  # fmt: skip
         except DatabaseUnavailable as exc:
             raise InvalidInput(
-                f"cannot recover to {to.isoformat()}: {_tail(log) or exc}", field="to"
+                f"cannot recover to {to.isoformat()}: {tail(log) or exc}", field="to"
             ) from exc
         copy = PgTarget(str(work), port, SUPERUSER, manifest.database, live.password, live.bindir)
         _wait_promoted(copy)
