@@ -23,6 +23,15 @@ html, body {{margin: 0; padding: 0;}}
 .folium-map {{position: absolute !important; top: {BAR_HEIGHT_PX}px !important; bottom: 0;
   left: 0; right: 0; width: auto !important; height: auto !important;}}
 .pg-bar {{position: fixed !important;}}
+@media (max-width: 640px) {{
+  .leaflet-control-zoom {{display: none;}}
+  .parkgis-legend {{max-width: 62vw; font-size: 12px; max-height: 45vh;}}
+  .parkgis-legend.pg-folded > :not(h5) {{display: none;}}
+  .parkgis-legend h5 {{cursor: pointer; margin: 0;}}
+  .parkgis-legend h5::after {{content: " \\25BE";}}
+  .parkgis-legend.pg-folded h5::after {{content: " \\25B8";}}
+  .leaflet-popup-content {{max-width: calc(100vw - 90px) !important; overflow-wrap: anywhere;}}
+}}
 """
 
 
@@ -46,6 +55,8 @@ class FrameBar(MacroElement):
         bar = render_template("frame_bar.html", frame=self.frame, favicon=icon, signout=False)
         figure.html.add_child(Verbatim(bar), name=name + "_html")
         js = (STATIC / "frame.js").read_text(encoding="utf-8")
+        # after the map's own script, so the maps and their controls exist
+        js += "\n" + (STATIC / "map_frame.js").read_text(encoding="utf-8")
         figure.script.add_child(Verbatim(js), name=name + "_js")
         return ""
 
