@@ -46,12 +46,11 @@ NAV: list[NavItem] = [
     NavItem("landuse", "/maps/landuse", ("土地利用评价图", "Land-use map"), SIGNED_IN,
             "chart-area", "maps"),
     NavItem("visit_report", "/api/v1/reports/visits?format=html", ("月度走访报告", "Visit report"),
-            STAFF, "clipboard-list", lang=False),
+            STAFF, "clipboard-list"),
     NavItem("imports", "/imports", ("数据导入", "Import data"), ("planner", "admin"), "file-import"),
     NavItem("landuse_report", "/reports/landuse", ("土地利用评价报告", "Land-use report"),
             ("planner", "admin"), "file-lines"),
-    NavItem("ogc", "/ogc?f=html", ("OGC 数据服务", "OGC API"), EVERYONE, "layer-group", "api",
-            lang=False),
+    NavItem("ogc", "/ogc?f=html", ("OGC 数据服务", "OGC API"), EVERYONE, "layer-group", "api"),
     NavItem("docs", "/docs", ("接口文档", "API docs"), EVERYONE, "book", "api", lang=False),
 ]
 # fmt: on

@@ -239,7 +239,7 @@ def test_home_page(client: TestClient, lang: str, words: str) -> None:
     assert f'href="/maps/parcels?lang={lang}"' in html
     for kind in ("projects", "coverage"):  # anonymous callers may not open these: no link
         assert f"/maps/{kind}" not in html
-    assert 'href="/docs"' in html and 'href="/ogc?f=html"' in html
+    assert 'href="/docs"' in html and f'href="/ogc?f=html&amp;lang={lang}"' in html
     assert words in html
     assert set(URL.findall(html)) == set()
     local = ("/assets/", "/favicon.svg", "/static/frame.js")
