@@ -15,6 +15,10 @@ KEEP_ALIVE_S = 75
 theirs (commonly 60 s), so the server never closes one while a request is on its way."""
 
 
+WORKER_START_S = 120
+"""How long a worker process may take to import the app and answer its first health check."""
+
+
 def port_is_free(host: str, port: int) -> str | None:
     """None when ``host:port`` can be listened on, else the reason.
 
@@ -73,6 +77,10 @@ def serve_cmd(
             log_level="info",
             access_log=access_log,
             timeout_keep_alive=KEEP_ALIVE_S,
+            # A spawned worker re-imports the command and then the app before it answers
+            # the supervisor's first ping; on a busy machine that takes longer than
+            # uvicorn's 5 s, and every worker was killed as "died", over and over.
+            timeout_worker_healthcheck=WORKER_START_S,
             backlog=4096,
         )
     finally:
