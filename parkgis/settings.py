@@ -383,6 +383,9 @@ class TileSettings(BaseSettings):
         with ``If-None-Match`` (a 304 costs one stamp lookup).
     ``PARKGIS_TILES_DOWNLOAD_SIMPLIFY_M`` (default 2)
         Tolerance, metres, of the simplified layer a large map's download file inlines.
+    ``PARKGIS_TILES_CACHE_MB`` (default 64)
+        Encoded tiles kept per server process, keyed by the caller's view, the tile and
+        the collection's change stamp (so never stale); 0 turns the cache off.
     """
 
     model_config = SettingsConfigDict(env_prefix="PARKGIS_TILES_", extra="ignore", env_file=None)
@@ -394,6 +397,7 @@ class TileSettings(BaseSettings):
     buffer: int = Field(default=64, ge=0, le=1024)
     max_age_s: int = Field(default=0, ge=0, le=31_536_000)
     download_simplify_m: float = Field(default=2.0, ge=0, le=1000)
+    cache_mb: int = Field(default=64, ge=0, le=65536)
 
 
 class Settings(BaseModel):

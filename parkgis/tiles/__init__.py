@@ -21,6 +21,7 @@ from parkgis.tiles.build import (
     tile,
     tile_etag,
 )
+from parkgis.tiles.cache import TileCache
 from parkgis.tiles.layers import TILE_LAYERS, TileLayer, tile_layer
 from parkgis.tiles.matrix import TMS_ID, lonlat_to_tile, parse_tile, tile_bounds_lonlat
 from parkgis.tiles.tilejson import change_stamp, change_stamps, tilejson
@@ -30,6 +31,7 @@ __all__ = [
     "TILE_LAYERS",
     "TMS_ID",
     "Tile",
+    "TileCache",
     "TileLayer",
     "TileRequest",
     "build_tile",

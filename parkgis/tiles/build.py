@@ -27,6 +27,7 @@ from parkgis.errors import InvalidQuery
 from parkgis.features.query import RoleSelect, role_select
 from parkgis.features.registry import Collection
 from parkgis.settings import TileSettings
+from parkgis.tiles.cache import TileCache
 from parkgis.tiles.layers import TileLayer, tile_layer
 from parkgis.tiles.matrix import metres_per_pixel, parse_tile, tile_bounds_lonlat
 
@@ -159,8 +160,7 @@ def prepare(
     return TileRequest(layer, zi, xi, yi, rs, names, key, layer_name or layer.name)
 
 
-def current_etag(session: Session, req: TileRequest) -> str:
-    """The ETag the tile of ``req`` has now (one primary-key lookup, no tile built)."""
+def _stamp(session: Session, req: TileRequest) -> int:
     stamp = (
         session.connection()
         .exec_driver_sql(
@@ -168,7 +168,12 @@ def current_etag(session: Session, req: TileRequest) -> str:
         )
         .scalar()
     )
-    return tile_etag(int(stamp or 0), req.key)
+    return int(stamp or 0)
+
+
+def current_etag(session: Session, req: TileRequest) -> str:
+    """The ETag the tile of ``req`` has now (one primary-key lookup, no tile built)."""
+    return tile_etag(_stamp(session, req), req.key)
 
 
 def build_tile(session: Session, req: TileRequest, settings: TileSettings | None = None) -> Tile:
@@ -286,14 +291,28 @@ def fetch_tile(
     req: TileRequest,
     if_none_match: str | None = None,
     settings: TileSettings | None = None,
+    cache: TileCache | None = None,
 ) -> Tile | None:
     """The tile of ``req``, or None when ``If-None-Match`` already names its ETag.
 
-    With a matching header only the collection's stamp is read (no tile is built).
+    The collection's stamp is read first (one primary-key lookup): a matching
+    ``If-None-Match`` then needs no tile, and a ``cache`` hit (same view, tile and stamp)
+    no tile statement. Otherwise the tile is built and, with a cache, kept.
     """
-    if if_none_match and etag_matches(if_none_match, current_etag(session, req)):
-        return None
-    t = build_tile(session, req, settings)
+    if if_none_match is None and cache is None:
+        t = build_tile(session, req, settings)
+    else:
+        stamp = _stamp(session, req)
+        etag = tile_etag(stamp, req.key)
+        if if_none_match and etag_matches(if_none_match, etag):
+            return None
+        key = (req.key, req.z, req.x, req.y, stamp)
+        data = cache.get(key) if cache is not None else None
+        if data is not None:
+            return Tile(req.layer.name, req.z, req.x, req.y, data, etag, stamp)
+        t = build_tile(session, req, settings)
+        if cache is not None and t.etag:
+            cache.put((req.key, req.z, req.x, req.y, t.stamp), t.data)
     if not t.etag:  # below the layer's minimum zoom: empty, no query for rows
         t = Tile(t.collection, t.z, t.x, t.y, t.data, current_etag(session, req), 0)
     return t
