@@ -91,8 +91,9 @@ def prepare_db(reload: bool) -> tuple[str, str]:
         token = create_token(s, role="planner", name="bench-ogc-planner")
         s.commit()
     engine.dispose()
-    port = EmbeddedCluster(ds).running_port()
-    return f"postgresql://parkgis@127.0.0.1:{port}/{DB_NAME}", token
+    cluster = EmbeddedCluster(ds)  # scram-sha-256: tipg needs the password too
+    port, password = cluster.running_port(), cluster.password
+    return f"postgresql://parkgis:{password}@127.0.0.1:{port}/{DB_NAME}", token
 
 
 def tipg_python() -> Path:
