@@ -3,7 +3,7 @@
 A thread checks the postmaster once a second. When it has gone (killed, crashed, OOM), the
 thread restarts it on the same port (so every worker's engine reconnects by itself) with
 exponential backoff, logging each attempt and how long the outage lasted. Once an hour it
-also trims the server's rotated logs.
+also trims the server's rotated logs and the WAL archive (``PARKGIS_WAL_RETENTION_DAYS``).
 """
 
 from __future__ import annotations
@@ -65,10 +65,23 @@ class ClusterWatch:
         while not self._stop.wait(self.interval_s):
             if self.cluster.running_port() is not None:
                 if time.monotonic() - pruned > 3600:
-                    conf.prune_logs(self.cluster.paths.log_dir, self.settings.pg_log_keep)
+                    self.housekeeping()
                     pruned = time.monotonic()
                 continue
             self.revive()
+
+    def housekeeping(self) -> None:
+        """Trim the server logs and the WAL archive to their settings (hourly)."""
+        from parkgis.db.pitr import apply_retention
+
+        try:
+            conf.prune_logs(self.cluster.paths.log_dir, self.settings.pg_log_keep)
+            gone = apply_retention(self.settings)
+        except OSError as exc:
+            log.error("housekeeping of %s failed: %s", self.cluster.paths.home, exc)
+            return
+        if gone:
+            log.info("removed %d archived WAL files and base backups past retention", len(gone))
 
     def revive(self) -> bool:
         """Restart the cluster, retrying with backoff until it runs or we are stopped."""

@@ -120,3 +120,15 @@ def test_retention_keeps_the_newest_base_backup_and_the_wal_it_needs(
     start = (kept[0][1] / "backup_label").read_text().split("(file ")[1][:24]
     left = sorted(p.name[:24] for p in cluster.paths.wal_dir.glob("*.gz"))
     assert left and left[0] >= start
+
+
+def test_the_serve_watch_trims_logs_and_archive_hourly(ops_db: DatabaseSettings) -> None:
+    from parkgis.db.watch import ClusterWatch
+
+    cluster = EmbeddedCluster(ops_db)
+    for i in range(3):  # stale rotated logs older than the live one
+        (cluster.paths.log_dir / f"postgresql-20000101-00000{i}.log").write_text("old\n")
+    keep = ops_db.model_copy(update={"pg_log_keep": 1})
+    ClusterWatch(keep).housekeeping()
+    logs = sorted(p.name for p in cluster.paths.log_dir.glob("postgresql-*.log"))
+    assert len(logs) == 1 and not logs[0].startswith("postgresql-2000")
