@@ -33,7 +33,7 @@ from parkgis.models.base import (
     REQUEST_STATUSES,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TZ = ZoneInfo("Asia/Shanghai")
 META = read_meta(DEMO_DIR)
 GENERATED_ON = date.fromisoformat(META["generated_on"])

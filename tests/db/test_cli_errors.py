@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -68,7 +68,7 @@ def test_read_only_home(readonly_home: Path) -> None:
 
 
 def test_port_in_use_for_the_database() -> None:
-    from tests.test_cluster import short_home
+    from tests.support.dirs import short_home
 
     tmp_path = short_home()
     import socket

@@ -7,7 +7,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,16 +18,10 @@ from parkgis.db import db_down, db_status, db_up
 from parkgis.db.cluster import EmbeddedCluster, find_bindir
 from parkgis.errors import ConfigError
 from parkgis.settings import DatabaseSettings
+from tests.support.dirs import short_home
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PARKGIS = [sys.executable, "-m", "parkgis"]
-
-
-def short_home() -> Path:
-    """A world-traversable temp dir with a short path (unix sockets, cluster user)."""
-    path = Path(tempfile.mkdtemp(prefix="pgh-", dir="/tmp"))
-    path.chmod(0o755)
-    return path
 
 
 @pytest.fixture
