@@ -132,3 +132,30 @@ def test_the_serve_watch_trims_logs_and_archive_hourly(ops_db: DatabaseSettings)
     ClusterWatch(keep).housekeeping()
     logs = sorted(p.name for p in cluster.paths.log_dir.glob("postgresql-*.log"))
     assert len(logs) == 1 and not logs[0].startswith("postgresql-2000")
+
+
+def test_backup_and_restore_on_an_external_postgis(tmp_path: Path) -> None:
+    import subprocess
+
+    from parkgis.db import db_up
+
+    admin = "postgresql://postgres@127.0.0.1:5432/postgres"
+    name = "parkgis_ops_external"
+    drop = [f"DROP DATABASE IF EXISTS {n} WITH (FORCE)" for n in (name, f"{name}_before_restore")]
+    for stmt in [*drop, f"CREATE DATABASE {name}"]:
+        subprocess.run(["psql", admin, "-qc", stmt], check=True, capture_output=True)
+    ext = DatabaseSettings(database_url=f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}")
+    try:
+        engine = db_up(ext)
+        _write(engine, "ops_x")
+        manifest = backup(ext, tmp_path / "ext.dump", say=lambda _m: None)
+        assert manifest.base_backup is None  # no WAL archive of ours on someone else's server
+        _write(engine, "ops_y")
+        restore(ext, tmp_path / "ext.dump", say=lambda _m: None)
+        assert _codes(engine) == {"ops_x"}
+        with pytest.raises(InvalidInput, match="external PostGIS"):
+            restore(ext, tmp_path / "ext.dump", to=datetime.now(UTC), say=lambda _m: None)
+        engine.dispose()
+    finally:
+        for stmt in drop:
+            subprocess.run(["psql", admin, "-qc", stmt], capture_output=True)
