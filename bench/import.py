@@ -33,39 +33,22 @@ import statistics
 import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
+from _common import OUT, ROOT, demo_dir, write_json
 from sqlalchemy import create_engine, text
 
-ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "bench" / "out"
 DB_NAME = "parkgis_bench_import"
 MAP = ["holder_enterprise_id="]  # the bench database holds no firms to point at
 
 
 def source_file(features: int) -> Path:
-    """The ``features``-parcel GeoPackage, made from the scale-100 zone under the lock."""
+    """The ``features``-parcel GeoPackage, cut from the scale-100 zone under the lock."""
+    zone = demo_dir(100, date.today())
     target = OUT / f"import-{features}.gpkg"
-    OUT.mkdir(parents=True, exist_ok=True)
     with (OUT / ".gen.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        zone = OUT / "scale-100"
-        if not (zone / "meta.json").exists():
-            print("generating the scale-100 zone ...", flush=True)
-            subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "parkgis",
-                    "demo",
-                    "generate",
-                    "--scale",
-                    "100",
-                    "--out",
-                    str(zone),
-                ],
-                check=True,
-            )
         if not target.exists():
             subprocess.run(
                 [
@@ -234,7 +217,7 @@ def main() -> None:
         "parkgis_peak_rss_mb": round(max(r["rss_mb"] for r in ours)),
         "all": {"parkgis": ours, "ogr2ogr": theirs},
     }
-    (OUT / "import.json").write_text(json.dumps(result, indent=1))
+    write_json("import", result)
     print(f"\n{n:,} parcels from {path.name} ({size_mb:.1f} MB), median of {args.runs}:")
     print(
         f"  parkgis import  {call:6.2f} s in call  {n / call:9,.0f} features/s  "
@@ -242,6 +225,9 @@ def main() -> None:
     )
     print(f"  ogr2ogr         {ogr:6.2f} s            {n / ogr:9,.0f} features/s")
     print(f"  ratio parkgis/ogr2ogr: {call / ogr:.2f} (call), {wall / ogr:.2f} (process)")
+    for phase in ours[0]["phases"]:
+        med = statistics.median(r["phases"][phase] for r in ours)
+        print(f"  parkgis phase {phase}: median {med:.2f} s")
 
 
 if __name__ == "__main__":

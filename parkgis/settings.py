@@ -323,7 +323,7 @@ class ImportSettings(BaseSettings):
     model_config = SettingsConfigDict(**_COMMON)  # type: ignore[typeddict-item]
 
     import_max_bytes: int = Field(default=200 * 1024 * 1024, ge=1024)
-    import_batch_rows: int = Field(default=50_000, ge=100)
+    import_batch_rows: int = Field(default=20_000, ge=100)
 
 
 class LanduseSettings(BaseSettings):

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
+from rich.console import Console
 
 from parkgis.commands.common import load_settings
 
@@ -81,6 +83,23 @@ def print_report(r: dict[str, Any]) -> None:
         echo("would load" if r["would_load"] else "would NOT load")
 
 
+@contextmanager
+def _progress(quiet: bool) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on stderr (features read of the file's count); silent for --json."""
+    if quiet:
+        yield lambda done, total: None
+        return
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("reading and checking", total=None)
+
+        def tick(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total or None)
+
+        yield tick
+
+
 @exit2_errors
 def import_cmd(
     kind: str = typer.Argument(
@@ -122,8 +141,8 @@ def import_cmd(
     principal = Principal(name="parkgis-cli", role="admin")
     engine = make_engine(settings.db)
     try:
-        with make_sessionmaker(engine)() as session:
-            report = import_file(session, file, opts, principal, settings)
+        with make_sessionmaker(engine)() as session, _progress(as_json) as tick:
+            report = import_file(session, file, opts, principal, settings, progress=tick)
             if report["loaded"]:
                 session.commit()
             else:

@@ -153,6 +153,15 @@ def plan(
 
 
 def _text(series: pd.Series) -> pd.Series:
+    if pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
+        # Fast path for text columns (what GDAL gives): strip, and blanks become None.
+        obj = series.astype(object)
+        present = obj.notna()
+        stripped = obj[present].str.strip()
+        out = pd.Series(None, index=series.index, dtype=object)
+        out[present] = stripped.where(stripped != "", None).astype(object)
+        return out
+
     def conv(v: Any) -> Any:
         if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
             return None
@@ -177,7 +186,16 @@ def _dates(text: pd.Series) -> pd.Series:
 
 def cast_column(f: Field, raw: pd.Series, rows: np.ndarray, problems: list[Problem]) -> list[Any]:
     """Values of one field ready for COPY; cast failures and range errors go to ``problems``."""
-    text = _text(raw)
+    types = pd.api.types
+    fast_num = f.kind in ("int", "float") and (
+        types.is_numeric_dtype(raw) and not types.is_bool_dtype(raw)
+    )
+    fast_date = f.kind == "date" and (
+        types.is_datetime64_any_dtype(raw)
+        or types.infer_dtype(raw, skipna=True) in ("date", "datetime", "datetime64")
+    )
+    # Typed columns (GDAL's numbers and dates) skip the text round trip.
+    text = raw if fast_num or fast_date else _text(raw)
     present = text.notna().to_numpy()
     values: pd.Series
     if f.kind in ("int", "float"):
@@ -211,7 +229,7 @@ def cast_column(f: Field, raw: pd.Series, rows: np.ndarray, problems: list[Probl
         values = low.map(lambda v: None if v is None else (v in TRUE)).astype(object)
         what = "yes/no"
     elif f.kind == "date":
-        parsed = _dates(text)
+        parsed = pd.to_datetime(text, errors="coerce") if fast_date else _dates(text)
         bad = present & parsed.isna().to_numpy()
         values = parsed.dt.strftime("%Y-%m-%d").astype(object).where(parsed.notna(), None)
         what = "a date (YYYY-MM-DD)"

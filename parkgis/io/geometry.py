@@ -79,6 +79,24 @@ def _coerce(g: Any, kind: str) -> Any:
     return g
 
 
+_TYPE_IDS = {"Point": 0, "Polygon": 3, "MultiPolygon": 6}
+
+
+def _coerce_all(g: np.ndarray, keep: np.ndarray, kind: str) -> np.ndarray:
+    """:func:`_coerce` for a whole array, vectorised for the common Polygon → MultiPolygon."""
+    ids = np.full(len(g), -1)
+    ids[keep] = shapely.get_type_id(g[keep])
+    if kind == "MultiPolygon":
+        polys = np.flatnonzero(ids == 3)
+        if len(polys):
+            g[polys] = shapely.multipolygons(g[polys], indices=np.arange(len(polys)))
+        return g
+    single = {"Polygon": 6, "Point": 4}[kind]
+    for j in np.flatnonzero(ids == single):
+        g[j] = _coerce(g[j], kind)
+    return g
+
+
 def _lonlat(choice: CrsChoice, x: float, y: float) -> list[float]:
     p = transform_to_wgs84(np.array([shapely.Point(x, y)], dtype=object), choice)[0]
     return [round(p.x, 7), round(p.y, 7)]
@@ -159,19 +177,20 @@ def prepare(
     g4326 = g.copy()
     g4326[keep] = transform_to_wgs84(g[keep], choice)
     if tgt.geom_kind != "any":
-        for j in np.flatnonzero(keep):
-            c = _coerce(g4326[j], tgt.geom_kind)
-            if c.geom_type != tgt.geom_kind:
-                problems.append(
-                    Problem(
-                        int(rows[ok_idx[j]]),
-                        "geometry",
-                        "wrong_type",
-                        f"expected {tgt.geom_kind}, got {c.geom_type}",
-                    )
+        g4326 = _coerce_all(g4326, keep, tgt.geom_kind)
+        types = np.array([None] * len(g4326), dtype=object)
+        types[keep] = shapely.get_type_id(g4326[keep])
+        wrong = keep & (types != _TYPE_IDS[tgt.geom_kind])
+        for j in np.flatnonzero(wrong):
+            problems.append(
+                Problem(
+                    int(rows[ok_idx[j]]),
+                    "geometry",
+                    "wrong_type",
+                    f"expected {tgt.geom_kind}, got {g4326[j].geom_type}",
                 )
-                c = None
-            g4326[j] = c
+            )
+            g4326[j] = None
     # A transform can still bend a ring into itself: check what the database will check.
     keep = ~shapely.is_missing(g4326)
     bad = keep.copy()

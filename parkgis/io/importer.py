@@ -9,6 +9,8 @@ a crash or a ``kill -9`` leaves the database as it was.
 from __future__ import annotations
 
 import json
+import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +37,8 @@ from parkgis.models.context import Import
 from parkgis.settings import Settings
 
 MAX_LISTED = 50
+KEEP_PROBLEMS = 2000
+"""Problems kept in memory (the rest are only counted)."""
 IMPORT_ROLES = ("admin", "planner")
 
 
@@ -127,9 +131,11 @@ def import_file(
             names.append(tgt.props_column)
         if mapping.area_source:
             names.append("_area")
+        started = time.perf_counter()
         conn = session.connection()
         stage.create(conn, stage.columns_for(tgt, names))
         problems: list[Problem] = []
+        dropped: Counter[str] = Counter()
         stats = GeometryStats()
         read = 0
         shown: list[tuple[int, Any]] = []
@@ -142,6 +148,10 @@ def import_file(
             )
             values = cast_batch(tgt, mapping, batch.attrs, rows, problems)
             bad = {p.row for p in problems[before:] if p.severity == "error" and p.row}
+            if len(problems) > KEEP_PROBLEMS:  # memory stays flat however bad the file
+                for p in problems[KEEP_PROBLEMS:]:
+                    dropped[p.severity] += 1
+                del problems[KEEP_PROBLEMS:]
             data: dict[str, Any] = {"_row": rows.tolist()}
             data.update({k: values.get(k, [None] * n) for k in names})
             data["geom"] = ewkb_hex(shapely.to_wkb(geoms), 4326) if n else []
@@ -168,9 +178,15 @@ def import_file(
         cols = [c for c in names if c not in ("_area",)]
         counts = write_plan(conn, tgt, cols, key, opts.mode)
         file_errors = [p for p in errs if p.row is None]
-        would_load = not errs and not mapping.missing_required and read > 0
+        would_load = not errs and not dropped["error"] and not mapping.missing_required and read > 0
         report = _report(src, reader, opts, key, choice, stats, mapping, problems, counts, read)
+        if dropped:
+            pr = report["problems"]
+            pr["count"] += sum(dropped.values())
+            pr["errors"] += dropped["error"]
+            pr["warnings"] += dropped["warning"]
         report["would_load"] = would_load
+        report["timing_s"] = {"read_and_check": round(time.perf_counter() - started, 3)}
         if opts.preview:
             report["preview"] = _preview(shown, problems)
         report["loaded"] = False
@@ -203,6 +219,7 @@ def import_file(
                 sha256=src.sha256,
                 user_id=principal.user_id,
                 actor=principal.name,
+                expected_inserts=counts.insert,
             )
             report["counts"] = {
                 "insert": inserted,
@@ -210,6 +227,9 @@ def import_file(
                 "skip": read - inserted - updated,
             }
             report["loaded"] = True
+            report["timing_s"]["write"] = round(
+                time.perf_counter() - started - report["timing_s"]["read_and_check"], 3
+            )
             report["import_id"] = imp.id
             imp.inserted, imp.updated = inserted, updated
             imp.skipped = read - inserted - updated

@@ -33,6 +33,8 @@ COORD_PAIRS = (
     ("东经", "北纬"),
 )
 """Coordinate column names (case-insensitive) of CSV/XLSX, in order of preference."""
+WKT_NAMES = ("wkt", "geometry", "geom", "the_geom")
+"""Columns holding WKT geometry (used when there are no coordinate columns)."""
 
 
 @dataclass
@@ -149,6 +151,14 @@ def _frame_reader(
 ) -> Reader:
     lower = {str(c).strip().lower(): c for c in frame.columns}
     pair = next(((lower[a], lower[b]) for a, b in COORD_PAIRS if a in lower and b in lower), None)
+    wkt = next((lower[n] for n in WKT_NAMES if n in lower), None)
+    if pair is None and wkt is not None:
+        texts = frame[wkt].astype(object).where(frame[wkt].notna(), None)
+        geoms = np.asarray(shapely.from_wkt(texts.to_numpy(), on_invalid="ignore"), dtype=object)
+        enc.evidence.append(f"geometry from WKT column {wkt}")
+        return _batched(
+            src, frame.drop(columns=[wkt]).reset_index(drop=True), geoms, enc, layers, layer
+        )
     if pair is None:
         names = ", ".join("/".join(p) for p in COORD_PAIRS)
         raise InvalidInput(
@@ -162,10 +172,21 @@ def _frame_reader(
     geoms = np.full(len(frame), None, dtype=object)
     geoms[ok] = shapely.points(xs[ok], ys[ok])
     attrs = frame.drop(columns=list(pair)).reset_index(drop=True)
+    enc.evidence.append(f"coordinates from columns {pair[0]}/{pair[1]}")
+    return _batched(src, attrs, geoms, enc, layers, layer)
+
+
+def _batched(
+    src: Source,
+    attrs: pd.DataFrame,
+    geoms: np.ndarray,
+    enc: EncodingChoice,
+    layers: list[str],
+    layer: str | None,
+) -> Reader:
     if not enc.samples:
         texts = [str(v) for col in attrs.columns for v in attrs[col].dropna().head(20)]
         enc.samples = [t for t in texts if not t.isascii()][:3] or texts[:3]
-    enc.evidence.append(f"coordinates from columns {pair[0]}/{pair[1]}")
 
     def batches(size: int) -> Iterator[Batch]:
         for start in range(0, len(attrs), size):

@@ -8,14 +8,18 @@ Rows whose values equal the stored ones are skipped.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, text
 
+from parkgis.io.bulk import keys_and_indexes_deferred
 from parkgis.io.stage import STAGE
 from parkgis.io.targets import Target
 
+BULK_ROWS = 20_000
+"""From this many new rows on, keys and indexes are rebuilt once instead of row by row."""
 GRID_DEG = 1e-7
 """Geometries equal on this grid (degrees, about 1 cm) count as unchanged in an upsert."""
 
@@ -39,6 +43,24 @@ def _differs(cols: list[str], geom_col: str | None) -> str:
             f"ST_SnapToGrid(t.{geom_col}, {GRID_DEG}), ST_SnapToGrid(s.geom, {GRID_DEG})))"
         )
     return " OR ".join(parts) or "false"
+
+
+def _rows_now(conn: Connection, table: str) -> int:
+    """The planner's estimate of the table's rows (cheap; 0 for a never-analysed table)."""
+    est = conn.execute(
+        text(
+            "SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = CAST(:t AS regclass)"
+        ),
+        {"t": table},
+    ).scalar()
+    return int(est or 0)
+
+
+def _row_json(alias: str, cols: list[str]) -> str:
+    """``jsonb_build_object`` of the named columns (cheaper than ``to_jsonb(row)``, which
+    would also turn the geometry into JSON only to throw it away)."""
+    pairs = ", ".join(f"'{c}', {alias}.\"{c}\"" for c in dict.fromkeys(cols))
+    return f"jsonb_build_object({pairs})"
 
 
 def plan(conn: Connection, tgt: Target, cols: list[str], key: str | None, mode: str) -> Plan:
@@ -66,8 +88,17 @@ def write(
     sha256: str,
     user_id: int | None,
     actor: str,
+    expected_inserts: int = 0,
 ) -> tuple[int, int]:
-    """Insert new rows and update changed ones; return (inserted, updated)."""
+    """Insert new rows and update changed ones; return (inserted, updated).
+
+    A big load (at least :data:`BULK_ROWS` new rows, and at least half as many as the table
+    holds) drops the table's foreign keys and secondary indexes first and re-creates them
+    afterwards (:func:`parkgis.io.bulk.keys_and_indexes_deferred`): one index build and one
+    key check instead of one per row. The table is locked until the transaction ends.
+    Audit rows of inserted rows carry the written fields and the import stamp; the geometry
+    stays in the row (and in the file the SHA-256 names).
+    """
     geom = tgt.geom_column
     ins_cols = list(cols)
     sel_cols = [f's."{c}"' for c in cols]
@@ -95,19 +126,22 @@ def write(
     if mode == "upsert" and key:
         unmatched = f'AND NOT EXISTS (SELECT 1 FROM {tgt.table} t WHERE t."{key}" = s."{key}")'
     quoted = ", ".join(f'"{c}"' for c in ins_cols)
-    inserted = conn.execute(
-        text(
-            f"WITH x AS (INSERT INTO {tgt.table} ({quoted}) "
-            f"SELECT {', '.join(sel_cols)} FROM {STAGE} s WHERE s._ok {unmatched} "
-            f"ORDER BY s._row RETURNING *), "
-            f"a AS (INSERT INTO audit_log (user_id, actor, action, entity, entity_id, after) "
-            f"SELECT CAST(:uid AS integer), CAST(:actor AS text), 'import', "
-            f"CAST(:entity AS text), x.id, "
-            f"(to_jsonb(x) - '{geom or ''}') || {geo_json} || {stamp} FROM x) "
-            f"SELECT count(*) FROM x"
-        ),
-        params,
-    ).scalar_one()
+    returning = ", ".join(f'"{c}"' for c in dict.fromkeys(["id", "version", *cols]))
+    bulk = expected_inserts >= BULK_ROWS and expected_inserts >= _rows_now(conn, tgt.table) // 2
+    with keys_and_indexes_deferred(conn, [tgt.table]) if bulk else nullcontext():
+        inserted = conn.execute(
+            text(
+                f"WITH x AS (INSERT INTO {tgt.table} ({quoted}) "
+                f"SELECT {', '.join(sel_cols)} FROM {STAGE} s WHERE s._ok {unmatched} "
+                f"RETURNING {returning}), "
+                f"a AS (INSERT INTO audit_log (user_id, actor, action, entity, entity_id, after) "
+                f"SELECT CAST(:uid AS integer), CAST(:actor AS text), 'import', "
+                f"CAST(:entity AS text), x.id, "
+                f"{_row_json('x', ['id', 'version', *cols])} || {stamp} FROM x) "
+                f"SELECT count(*) FROM x"
+            ),
+            params,
+        ).scalar_one()
     updated = 0
     if mode == "upsert" and key:
         sets = [f'"{c}" = s."{c}"' for c in cols if c != key]

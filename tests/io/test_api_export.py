@@ -51,7 +51,7 @@ def clean_parcels(path: Path, tag: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize("suffix", ["gpkg", "zip", "geojson", "fgb"])
+@pytest.mark.parametrize("suffix", ["gpkg", "zip", "geojson", "fgb", "csv", "xlsx"])
 def test_export_then_import_gives_identical_rows(session, settings, tmp_path, suffix) -> None:
     tag = f"RT{uuid.uuid4().hex[:6]}"
     src = clean_parcels(tmp_path / "in.geojson", tag)

@@ -8,14 +8,14 @@
     ? {checking: "检查中…", loading: "导入中…", ok: "可以导入", no: "不能导入", loaded: "已导入，批次 ",
        stale: "页面已过期，请刷新", file: "文件", features: "要素", encoding: "编码", crs: "坐标系",
        bbox: "范围 (EPSG:4326)", geometry: "几何", mapped: "已对应", unmapped: "未对应",
-       missing: "缺少必填", counts: "新增/更新/跳过", problems: "问题", row: "行", field: "字段",
+       missing: "缺少必填", counts: "新增 / 更新 / 跳过", problems: "问题", row: "行", field: "字段",
        message: "说明", samples: "样例", layers: "图层", more: "另有 ", errors: "个错误",
        warnings: "个提醒"}
     : {checking: "Checking…", loading: "Loading…", ok: "Would load", no: "Would NOT load",
        loaded: "Loaded, import ", stale: "This page is stale: reload it", file: "File",
        features: "Features", encoding: "Encoding", crs: "CRS", bbox: "Bbox (EPSG:4326)",
        geometry: "Geometry", mapped: "Mapped", unmapped: "Unmapped", missing: "Required, missing",
-       counts: "Insert/update/skip", problems: "Problems", row: "Row", field: "Field",
+       counts: "Insert / update / skip", problems: "Problems", row: "Row", field: "Field",
        message: "Message", samples: "Samples", layers: "Layers", more: "more: ", errors: "errors",
        warnings: "warnings"};
   var fileInput = document.getElementById("file");
