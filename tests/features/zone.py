@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from shapely.geometry import MultiPolygon, Point
 from sqlalchemy import Engine
@@ -62,28 +63,21 @@ def make_zone(engine: Engine) -> Zone:
                 employees=50,
                 geom=Point(lon + x, lat + 0.03),
             )
-        ids["assignment_own"] = insert(
-            c,
-            "assignments",
-            officer_id=ids["officer_own"],
-            enterprise_id=ids["firm_own"],
-            since="2024-01-01",
-        )
-        ids["assignment_other"] = insert(
-            c,
-            "assignments",
-            officer_id=ids["officer_other"],
-            enterprise_id=ids["firm_other"],
-            since="2024-01-01",
-        )
-        for i, (status, extra) in enumerate(
-            (
-                ("available", {"price_cny_m2": 300.0}),
-                ("available", {"price_cny_m2": 500.0}),
-                ("available", {"price_cny_m2": 700.0}),
-                ("granted", {"granted_on": "2024-05-01", "holder_enterprise_id": ids["firm_own"]}),
+        for who in ("own", "other"):
+            ids[f"assignment_{who}"] = insert(
+                c,
+                "assignments",
+                officer_id=ids[f"officer_{who}"],
+                enterprise_id=ids[f"firm_{who}"],
+                since="2024-01-01",
             )
-        ):
+        parcels: list[tuple[str, dict[str, Any]]] = [
+            ("available", {"price_cny_m2": 300.0}),
+            ("available", {"price_cny_m2": 500.0}),
+            ("available", {"price_cny_m2": 700.0}),
+            ("granted", {"granted_on": "2024-05-01", "holder_enterprise_id": ids["firm_own"]}),
+        ]
+        for i, (status, extra) in enumerate(parcels):
             ids[f"parcel_{i}"] = insert(
                 c,
                 "parcels",
