@@ -159,3 +159,36 @@ def test_backup_and_restore_on_an_external_postgis(tmp_path: Path) -> None:
     finally:
         for stmt in drop:
             subprocess.run(["psql", admin, "-qc", stmt], capture_output=True)
+
+
+def test_the_cli_backs_up_and_restores(ops_db: DatabaseSettings, tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PARKGIS_HOME": str(ops_db.home), "PARKGIS_DB_NAME": ops_db.db_name}
+    env.pop("PARKGIS_DATABASE_URL", None)
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        cmd = [sys.executable, "-m", "parkgis", "db", *args]
+        return subprocess.run(cmd, env=env, cwd=root, capture_output=True, text=True)
+
+    dump = tmp_path / "cli.dump"
+    made = cli("backup", str(dump))
+    assert made.returncode == 0, made.stderr
+    assert "manifest:" in made.stdout and manifest_path(dump).exists()
+    done = cli("restore", str(dump))
+    assert done.returncode == 0, done.stderr
+    assert f"{ops_db.db_name}_before_restore" in done.stdout
+
+
+def test_restore_times_are_zone_time_unless_they_say_otherwise() -> None:
+    from parkgis.commands.db import parse_time
+
+    shanghai = parse_time("2026-12-01 10:00", "Asia/Shanghai")
+    assert shanghai.astimezone(UTC) == datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
+    utc = parse_time("2026-12-01T10:00+00:00", "Asia/Shanghai")
+    assert utc == datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+    with pytest.raises(InvalidInput, match="not a time like"):
+        parse_time("yesterday-ish", "Asia/Shanghai")
