@@ -400,6 +400,40 @@ class TileSettings(BaseSettings):
     cache_mb: int = Field(default=64, ge=0, le=65536)
 
 
+class ProspectSettings(BaseSettings):
+    """Site finder, site sheets and shortlists (env prefix ``PARKGIS_PROSPECT_``).
+
+    ``PARKGIS_PROSPECT_CLUSTER_MIN_FIRMS`` (default 5)
+        A chain cluster is drawn on the public prospect map only when it holds at least
+        this many firms (aggregates only, never one firm's figures).
+    ``PARKGIS_PROSPECT_APPROVAL_NUMBER`` (default none)
+        The map approval number (审图号) shown bottom-left on public maps and sheets.
+    ``PARKGIS_PROSPECT_DESK_NAME`` / ``PARKGIS_PROSPECT_DESK_NAME_EN``
+        The investment desk named as the contact on sheets (else the responsible officer's
+        name; never a private phone).
+    ``PARKGIS_PROSPECT_DESK_CONTACT``
+        The desk's public contact line (an office number or e-mail), optional.
+    ``PARKGIS_PROSPECT_PUBLIC_URL``
+        Base URL printed in QR codes and pack links (default: the request's own origin).
+    ``PARKGIS_PROSPECT_SHORTLIST_DAYS`` (default 30) / ``..._MAX_DAYS`` (default 180)
+        Default and longest life of a shortlist link, in days.
+    ``PARKGIS_PROSPECT_CHAIN_RADIUS_M`` (default 3000)
+        Radius of the same-chain firm counts on site sheets, in metres.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="PARKGIS_PROSPECT_", extra="ignore", env_file=None)
+
+    cluster_min_firms: int = Field(default=5, ge=2, le=1000)
+    approval_number: str | None = Field(default=None, max_length=60)
+    desk_name: str = "高新区投资促进局"
+    desk_name_en: str = "Zone Investment Promotion Bureau"
+    desk_contact: str | None = Field(default=None, max_length=120)
+    public_url: str | None = None
+    shortlist_days: int = Field(default=30, ge=1, le=3650)
+    shortlist_max_days: int = Field(default=180, ge=1, le=3650)
+    chain_radius_m: float = Field(default=3000.0, gt=0, le=50_000)
+
+
 class Settings(BaseModel):
     """All settings, grouped by concern. ``Settings()`` reads the environment."""
 
@@ -410,6 +444,7 @@ class Settings(BaseModel):
     match: MatchSettings = Field(default_factory=MatchSettings)
     projects: ProjectSettings = Field(default_factory=ProjectSettings)
     coverage: CoverageSettings = Field(default_factory=CoverageSettings)
+    prospect: ProspectSettings = Field(default_factory=ProspectSettings)
     imports: ImportSettings = Field(default_factory=ImportSettings)
     landuse: LanduseSettings = Field(default_factory=LanduseSettings)
     tiles: TileSettings = Field(default_factory=TileSettings)

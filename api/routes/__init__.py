@@ -16,8 +16,10 @@ from api.routes import (
     ogc,
     project_pages,
     projects,
+    prospect,
     reservations,
     service,
+    shortlists,
     signin,
     writes,
 )
@@ -28,6 +30,9 @@ ROUTERS: list[APIRouter] = [
     projects.router,  # before features/writes: /api/v1/projects/summary etc. are fixed paths
     coverage.router,  # before features: /api/v1/officers/{id}/route, /api/v1/coverage
     service.router,
+    shortlists.router,  # before features/writes: /api/v1/shortlists is a fixed path
+    prospect.router,
+    prospect.maps_router,
     coverage.maps_router,
     home.router,
     signin.router,

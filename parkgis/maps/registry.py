@@ -46,6 +46,7 @@ MAP_KINDS: dict[str, MapKind] = {
     ),
     "projects": MapKind("parkgis.maps.projects:projects_map", "Battle map of projects", None),
     "landuse": MapKind("parkgis.maps.landuse:landuse_map", "Land use review themes", None),
+    "prospect": MapKind("parkgis.maps.prospect:prospect_map", "Investment map (public-safe)", None),
     "match": MapKind(
         "parkgis.maps.match:match_map", "A saved match (request_id=N): candidates by rank", None
     ),

@@ -7,6 +7,7 @@ from parkgis.models.coverage import Draw, RequestEvent, ServiceRequest, Visit
 from parkgis.models.firms import Assignment, Enterprise, Officer
 from parkgis.models.land import Building, GridArea, IndustryChain, LandUseClass, Parcel, Space
 from parkgis.models.matching import ExpansionRequest, Reservation
+from parkgis.models.prospect import Shortlist, ShortlistOpen
 from parkgis.models.projects import Project, ProjectEvent
 
 __all__ = [
@@ -30,6 +31,8 @@ __all__ = [
     "RequestEvent",
     "Reservation",
     "ServiceRequest",
+    "Shortlist",
+    "ShortlistOpen",
     "Space",
     "User",
     "Visit",

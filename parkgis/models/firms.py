@@ -62,6 +62,8 @@ class Enterprise(Versioned, Base):
     contact_phone: Mapped[str | None] = mapped_column(String(32))
     contact_email: Mapped[str | None] = mapped_column(Text)
     address: Mapped[str | None] = mapped_column(Text)
+    public_anchor: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="false")
+    """A firm everyone knows (e.g. a car maker) that public maps may name (issue 12)."""
     parcel_id: Mapped[int | None] = mapped_column(
         ForeignKey("parcels.id", ondelete="SET NULL", use_alter=True), index=True
     )

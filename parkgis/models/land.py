@@ -93,6 +93,11 @@ class Parcel(Versioned, Base):
     idle_flagged_on: Mapped[date | None] = mapped_column(Date)
     structures_yard_m2: Mapped[float | None] = mapped_column(Float)
     """Ground under structures and open yards (m², issue 13): counts in the building coefficient."""
+    # 标准地 terms of land on offer (issue 12): investment intensity and committed yearly
+    # tax per mu in 10,000 CNY (万元/亩), and the plot ratio range min_far..max_far.
+    investment_wan_cny_mu: Mapped[float | None] = mapped_column(Float)
+    tax_wan_cny_mu: Mapped[float | None] = mapped_column(Float)
+    min_far: Mapped[float | None] = mapped_column(Float)
     geom: Mapped[WKBElement] = mapped_column(
         Geometry("MULTIPOLYGON", srid=4326, spatial_index=True), nullable=False
     )
@@ -104,6 +109,15 @@ class Parcel(Versioned, Base):
         CheckConstraint("ST_IsValid(geom)", name="geom_valid"),
         CheckConstraint("max_far IS NULL OR (max_far > 0 AND max_far <= 20)", name="far_range"),
         CheckConstraint("price_cny_m2 IS NULL OR price_cny_m2 >= 0", name="price_nonneg"),
+        CheckConstraint(
+            "(investment_wan_cny_mu IS NULL OR investment_wan_cny_mu >= 0) "
+            "AND (tax_wan_cny_mu IS NULL OR tax_wan_cny_mu >= 0)",
+            name="terms_nonneg",
+        ),
+        CheckConstraint(
+            "min_far IS NULL OR (min_far > 0 AND (max_far IS NULL OR min_far <= max_far))",
+            name="min_far_range",
+        ),
         CheckConstraint(
             "structures_yard_m2 IS NULL OR structures_yard_m2 >= 0", name="structures_yard_nonneg"
         ),

@@ -1,0 +1,172 @@
+"""zh/en labels of the prospect pages, sheets and map (registered into :mod:`parkgis.maps.i18n`)."""
+
+from __future__ import annotations
+
+from parkgis.maps.i18n import Lang, register, t
+
+LABELS: dict[str, tuple[str, str]] = {
+    "pr.find.title": ("选址", "Site finder"),
+    "pr.find.lead": (
+        "按面积、层高、荷载、电力等条件查找空置厂房与可供土地",
+        "Find vacant plant and land by size, height, load, power and more",
+    ),
+    "pr.find.kind": ("类型", "Type"),
+    "pr.kind.any": ("厂房或土地", "Plant or land"),
+    "pr.kind.space": ("厂房", "Plant space"),
+    "pr.kind.parcel": ("土地", "Land"),
+    "pr.kind.space_group": ("组合厂房", "Combined units"),
+    "pr.find.area": ("面积", "Area"),
+    "pr.find.area_min": ("最小", "Min"),
+    "pr.find.area_max": ("最大", "Max"),
+    "pr.find.unit": ("单位", "Unit"),
+    "pr.find.height": ("净高 (m)", "Clear height (m)"),
+    "pr.find.load": ("楼面荷载 (t/m²)", "Floor load (t/m²)"),
+    "pr.find.power": ("电力 (kVA)", "Power (kVA)"),
+    "pr.find.crane": ("行车 (t)", "Crane (t)"),
+    "pr.find.ground": ("仅首层", "Ground floor only"),
+    "pr.find.rent": ("租金上限 (元/m²·月)", "Max rent (CNY/m²/month)"),
+    "pr.find.price": ("地价上限 (元/m²)", "Max land price (CNY/m²)"),
+    "pr.find.available_by": ("最迟可用日期", "Available by"),
+    "pr.find.chain": ("产业链", "Industry chain"),
+    "pr.find.chain_any": ("不限", "Any"),
+    "pr.find.near": ("靠近 (点击地图)", "Near (click the map)"),
+    "pr.find.max_distance": ("最远距离 (m)", "Max distance (m)"),
+    "pr.find.firm": ("企业编号", "Firm id"),
+    "pr.find.submit": ("查找", "Search"),
+    "pr.find.reset": ("清空", "Clear"),
+    "pr.find.results": ("结果", "Results"),
+    "pr.find.near_misses": ("接近条件", "Near misses"),
+    "pr.find.none": ("没有符合条件的结果", "No site meets every requirement"),
+    "pr.find.summary": (
+        "共考察 {considered} 处，符合 {matched} 处",
+        "{matched} of {considered} sites match",
+    ),
+    "pr.find.score": ("得分", "Score"),
+    "pr.find.distance": ("距离", "Distance"),
+    "pr.find.sheet": ("资料页", "Site sheet"),
+    "pr.find.hold": ("预留", "Hold"),
+    "pr.find.hold_for": ("为谁预留", "Hold for"),
+    "pr.find.held": ("已预留", "Held"),
+    "pr.find.compare": ("对比所选", "Compare selected"),
+    "pr.find.shortlist": ("生成分享链接", "Make a share link"),
+    "pr.find.prospect": ("客户名称", "Prospect"),
+    "pr.find.prefilled": (
+        "已按企业 {id} 的位置和产业链预填",
+        "Prefilled from firm {id}: its site and chain",
+    ),
+    "pr.find.anon": ("未登录：仅显示公开房源和字段", "Not signed in: public stock and fields only"),
+    "pr.check.ok": ("满足", "meets"),
+    "pr.check.fail": ("未满足", "misses"),
+    "pr.crit.floor_area_m2": ("建筑面积", "Floor area"),
+    "pr.crit.land_area_m2": ("用地面积", "Land area"),
+    "pr.crit.clear_height_m": ("净高", "Clear height"),
+    "pr.crit.floor_load_t_m2": ("荷载", "Floor load"),
+    "pr.crit.power_kva": ("电力", "Power"),
+    "pr.crit.crane_t": ("行车", "Crane"),
+    "pr.crit.ground_floor": ("首层", "Ground floor"),
+    "pr.crit.pollution_class": ("工业用地类别", "Industrial class"),
+    "pr.crit.max_rent_cny_m2_month": ("租金", "Rent"),
+    "pr.crit.max_price_cny_m2": ("地价", "Land price"),
+    "pr.crit.available_by": ("可用日期", "Available from"),
+    "pr.crit.near.max_distance_m": ("距离", "Distance"),
+    "pr.sheet.title_space": ("厂房资料页", "Plant space sheet"),
+    "pr.sheet.title_parcel": ("地块资料页", "Land parcel sheet"),
+    "pr.sheet.facts": ("基本信息", "Key facts"),
+    "pr.sheet.location": ("位置", "Location"),
+    "pr.sheet.landmarks": ("交通与地标距离", "Distances to landmarks"),
+    "pr.sheet.chains": ("3 公里内同产业链企业", "Same-chain firms within 3 km"),
+    "pr.sheet.chains_none": ("3 公里内暂无产业链企业", "No chain firms within 3 km"),
+    "pr.sheet.terms": ("标准地出让条件", "Standard-land (标准地) terms"),
+    "pr.sheet.investment": ("投资强度", "Investment intensity"),
+    "pr.sheet.tax": ("亩均税收承诺", "Committed tax per mu"),
+    "pr.sheet.far": ("容积率", "Plot ratio"),
+    "pr.sheet.contact": ("联系", "Contact"),
+    "pr.sheet.qr": ("扫码查看在线页面", "Scan for the live page"),
+    "pr.sheet.as_of": ("数据截至", "Data as of"),
+    "pr.sheet.printed": ("生成于", "Generated"),
+    "pr.sheet.pdf": ("下载 PDF", "Download PDF"),
+    "pr.sheet.print": ("打印", "Print"),
+    "pr.sheet.approval": ("审图号", "Map approval no."),
+    "pr.sheet.not_available": ("该房源已不再提供", "This site is no longer on offer"),
+    "pr.f.code": ("编号", "Code"),
+    "pr.f.address": ("地址", "Address"),
+    "pr.f.area": ("面积", "Area"),
+    "pr.f.land_use": ("用地性质", "Land use"),
+    "pr.f.floor": ("楼层", "Floor"),
+    "pr.f.clear_height_m": ("净高", "Clear height"),
+    "pr.f.floor_load_t_m2": ("楼面荷载", "Floor load"),
+    "pr.f.power_kva": ("电力容量", "Power"),
+    "pr.f.crane_t": ("行车", "Crane"),
+    "pr.f.rent": ("租金", "Rent"),
+    "pr.f.price": ("地价", "Land price"),
+    "pr.f.available_from": ("可用日期", "Available from"),
+    "pr.f.status": ("状态", "Status"),
+    "pr.f.max_far": ("容积率上限", "Max plot ratio"),
+    "pr.f.kind": ("类型", "Type"),
+    "pr.u.rent": ("元/m²·月", "CNY/m²/month"),
+    "pr.u.price": ("元/m²", "CNY/m²"),
+    "pr.u.wan_mu": ("万元/亩", "10k CNY/mu"),
+    "pr.u.t_m2": ("t/m²", "t/m²"),
+    "pr.u.kva": ("kVA", "kVA"),
+    "pr.u.t": ("t", "t"),
+    "pr.u.m": ("m", "m"),
+    "pr.u.km": ("km", "km"),
+    "pr.u.firms": ("家", "firms"),
+    "pr.now": ("现可用", "now"),
+    "pr.compare.title": ("房源对比", "Site comparison"),
+    "pr.compare.diff": ("高亮为不同项", "Highlighted rows differ"),
+    "pr.short.title": ("为您精选的房源", "Sites selected for you"),
+    "pr.short.for": ("致", "For"),
+    "pr.short.expires": ("链接有效期至", "Link valid until"),
+    "pr.short.download": ("下载离线资料包", "Download offline pack"),
+    "pr.short.brochure": ("下载 PDF 手册", "Download PDF brochure"),
+    "pr.short.map": ("位置总览", "Overview map"),
+    "pr.lm.port": ("港口", "Port"),
+    "pr.lm.station": ("火车站", "Railway station"),
+    "pr.lm.metro_station": ("地铁站", "Metro station"),
+    "pr.lm.highway_exit": ("高速出口", "Highway exit"),
+    "pr.lm.airport": ("机场", "Airport"),
+    "pr.lm.other": ("地标", "Landmark"),
+    "pr.lang.other": ("English", "中文"),
+    "pr.home": ("首页", "Home"),
+    "map.prospect.title": ("招商地图", "Investment map"),
+    "map.prospect.land": ("可供土地", "Available land"),
+    "map.prospect.plant": ("空置厂房", "Vacant plant"),
+    "map.prospect.size": ("规模 (亩)", "Size (mu)"),
+    "map.prospect.context": ("交通与地标", "Transport and landmarks"),
+    "map.prospect.roads": ("道路", "Roads"),
+    "map.prospect.rail": ("铁路/地铁", "Rail / metro"),
+    "map.prospect.landmarks": ("地标", "Landmarks"),
+    "map.prospect.chains": ("产业集群", "Industry clusters"),
+    "map.prospect.cluster_note": (
+        "产业集群按 {n} 家以上企业汇总显示，不显示单个企业数据",
+        "Clusters show {n}+ firms in aggregate, never one firm's figures",
+    ),
+    "map.prospect.anchors": ("龙头企业", "Anchor firms"),
+    "map.prospect.demo_context": ("示意道路与地标（演示数据）", "Demo streets and landmarks"),
+}
+
+register(LABELS)
+
+SIZE_CLASSES_MU: tuple[tuple[float, float | None, str], ...] = (
+    (0.0, 10.0, "< 10"),
+    (10.0, 30.0, "10–30"),
+    (30.0, 100.0, "30–100"),
+    (100.0, None, "≥ 100"),
+)
+"""Size classes of land and plant in mu (亩): lower bound, upper bound (exclusive), label."""
+
+
+def size_class(area_mu: float | None) -> int:
+    """Index into :data:`SIZE_CLASSES_MU` of an area in mu (0 for None)."""
+    if area_mu is None:
+        return 0
+    for i, (lo, hi, _) in enumerate(SIZE_CLASSES_MU):
+        if area_mu >= lo and (hi is None or area_mu < hi):
+            return i
+    return len(SIZE_CLASSES_MU) - 1
+
+
+def labels(lang: Lang, prefix: str = "pr.") -> dict[str, str]:
+    """Every label under ``prefix`` in ``lang``, keyed without the prefix (for templates)."""
+    return {k.removeprefix(prefix): t(k, lang) for k in LABELS if k.startswith(prefix)}
