@@ -93,6 +93,11 @@ class ClusterPaths:
         return self.store / "log"
 
     @property
+    def stopped_marker(self) -> Path:
+        """Present while the cluster was stopped with ``db down``."""
+        return self.home / "stopped"
+
+    @property
     def lockfile(self) -> Path:
         """Lock serialising up/down."""
         return self.home / ".lock"
@@ -493,7 +498,13 @@ class EmbeddedCluster:
             if not self.initialised or self.running_port() is None:
                 return False
             self._run("pg_ctl", "-D", str(self.paths.pgdata), "-m", "fast", "-w", "stop")
+            self.paths.stopped_marker.touch()  # on purpose: `parkgis serve` must not revive it
             return True
+
+    @property
+    def stopped_on_purpose(self) -> bool:
+        """True after ``db down`` until the next ``up``: a watcher leaves it stopped."""
+        return self.paths.stopped_marker.exists()
 
     def up(self) -> str:
         """Create (first time) and start the cluster; return the SQLAlchemy URL.
@@ -503,6 +514,7 @@ class EmbeddedCluster:
         """
         with self._locked():
             self._prepare_home()
+            self.paths.stopped_marker.unlink(missing_ok=True)
             self.init()
             legacy = self.password is None  # made with trust before parkgis set a password
             was_running = self.running_port() is not None

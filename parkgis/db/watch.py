@@ -62,7 +62,17 @@ class ClusterWatch:
 
     def _loop(self) -> None:
         pruned = time.monotonic()
+        told = False
         while not self._stop.wait(self.interval_s):
+            if self.cluster.stopped_on_purpose:  # `parkgis db down`: the operator's call
+                if not told:
+                    log.warning(
+                        "embedded PostgreSQL was stopped with `parkgis db down`; "
+                        "not restarting it (run `parkgis db up`)"
+                    )
+                    told = True
+                continue
+            told = False
             if self.cluster.running_port() is not None:
                 if time.monotonic() - pruned > 3600:
                     self.housekeeping()

@@ -231,3 +231,24 @@ def test_port_check_ignores_time_wait_like_the_server_does() -> None:
     with socket.socket() as plain, pytest.raises(OSError):
         plain.bind(("127.0.0.1", port))  # what the old check did: "Address already in use"
     assert port_is_free("127.0.0.1", port) is None
+
+
+def test_the_watch_leaves_a_db_down_alone_but_revives_a_crash(ops_db: DatabaseSettings) -> None:
+    from parkgis.db import db_down, db_up
+    from parkgis.db.watch import ClusterWatch
+
+    cluster = EmbeddedCluster(ops_db)
+    db_down(ops_db)
+    watch = ClusterWatch(ops_db, interval_s=0.1).start()
+    try:
+        time.sleep(1.0)
+        assert cluster.running_port() is None and watch.restarts == 0  # the operator's stop
+        db_up(ops_db).dispose()
+        pid = int((cluster.paths.pgdata / "postmaster.pid").read_text().splitlines()[0])
+        os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while watch.restarts == 0 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert watch.restarts == 1 and cluster.running_port() is not None
+    finally:
+        watch.stop()
