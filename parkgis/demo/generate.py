@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from parkgis.demo import activity, firms, landuse, layout, plant, tenure
+from parkgis.demo import activity, firms, landuse, layout, plant, prospect, tenure
 from parkgis.demo.ctx import Ids, Tile
 from parkgis.demo.files import output_files, to_arrow, write_layer, write_meta
 from parkgis.demo.frame import CENTRE_LAT, CENTRE_LON, ROTATION_DEG, Frame
@@ -71,6 +71,7 @@ def build_tile(index: int, scale: float, seed: int, today: date, ids: Ids) -> Ti
     activity.visits(tile)
     activity.requests(tile)
     landuse.landuse_fields(tile, plan, buildings)
+    prospect.prospect_fields(tile, plan)
     return tile
 
 

@@ -93,7 +93,7 @@ ENTERPRISES = Layer(
     _cols(
         "id:int name name_en uscc industry_chain industry_code above_scale:bool employees:int "
         "output_cny:float tax_cny:float contact_name contact_phone contact_email address "
-        "parcel_id:int building_id:int energy_tce:float rnd_cny:float"
+        "parcel_id:int building_id:int energy_tce:float rnd_cny:float public_anchor:bool"
     ),
     "geom",
     "Point",
@@ -103,7 +103,7 @@ PARCELS = Layer(
     _cols(
         "id:int code land_use status holder_enterprise_id:int granted_on:date "
         "agreed_start_on:date max_far:float price_cny_m2:float address idle_flagged_on:date "
-        "structures_yard_m2:float"
+        "structures_yard_m2:float investment_wan_cny_mu:float tax_wan_cny_mu:float min_far:float"
     ),
     "geom",
     "MultiPolygon",
