@@ -113,7 +113,14 @@ def worker(path: Path) -> None:
     engine.dispose()
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
-        json.dumps({"seconds": seconds, "rss_mb": rss_mb, "inserted": report["counts"]["insert"]})
+        json.dumps(
+            {
+                "seconds": seconds,
+                "rss_mb": rss_mb,
+                "inserted": report["counts"]["insert"],
+                "phases": report["timing_s"],
+            }
+        )
     )
 
 
