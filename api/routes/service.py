@@ -272,6 +272,13 @@ def draw_create(
 ) -> dict[str, Any]:
     """Draw the officers who report at the month's meeting and store the result."""
     month = parse_month(body.month, settings.zone.timezone)
-    draw = run_draw(session, month, body.count, seed=body.seed, created_by=principal.name)
+    draw = run_draw(
+        session,
+        month,
+        body.count,
+        seed=body.seed,
+        created_by=principal.name,
+        tz=settings.zone.timezone,
+    )
     session.commit()
     return as_dict(draw)

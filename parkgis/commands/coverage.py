@@ -38,7 +38,9 @@ def draw_cmd(
                     raise NotFound(f"{m} has not been drawn", field="month")
                 result = as_dict(stored)
             else:
-                result = as_dict(run_draw(session, m, count, seed=seed, created_by="parkgis-cli"))
+                tz = settings.zone.timezone
+                draw = run_draw(session, m, count, seed=seed, created_by="parkgis-cli", tz=tz)
+                result = as_dict(draw)
             rows = session.execute(
                 text("SELECT id, name FROM officers WHERE id = ANY(:ids)"),
                 {"ids": result["officer_ids"]},

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from parkgis.errors import Conflict, InvalidInput
 from parkgis.models import Draw
-from parkgis.zonetime import Month
+from parkgis.zonetime import Month, zone_date
 
 
 def rank_key(seed: str, officer_id: int) -> str:
@@ -101,6 +101,7 @@ def run_draw(
     *,
     seed: str | None = None,
     created_by: str | None = None,
+    tz: str = "Asia/Shanghai",
 ) -> Draw:
     """Draw ``count`` officers for ``month`` and store the result (the caller commits).
 
@@ -109,6 +110,8 @@ def run_draw(
     seed : str, optional
         A seed fixed in advance (e.g. announced at the meeting); a random 128-bit hex
         string when None.
+    tz : str
+        The zone's time zone: a refusal names the day of the earlier draw in zone time.
 
     Raises
     ------
@@ -120,7 +123,8 @@ def run_draw(
     existing = get_draw(session, month)
     if existing is not None:
         raise Conflict(
-            f"{month} was drawn already on {existing.created_at:%Y-%m-%d}; a draw is never "
+            f"{month} was drawn already on {zone_date(existing.created_at, tz):%Y-%m-%d}; a "
+            "draw is never "
             "repeated",
             field="month",
             draw=as_dict(existing),

@@ -10,7 +10,7 @@ Data: :func:`parkgis.coverage.coverage_for` (what ``GET /api/v1/coverage`` retur
 from __future__ import annotations
 
 import colorsys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from parkgis.access import Principal
 from parkgis.coverage.route import visit_route
-from parkgis.coverage.territories import Coverage, OfficerCoverage, coverage_for
+from parkgis.coverage.territories import Coverage, OfficerCoverage, Overlap, coverage_for
 from parkgis.errors import InvalidInput, InvalidQuery
 from parkgis.features import feature_collection
 from parkgis.features.params import parse_bbox
@@ -62,10 +62,17 @@ register(
         "cov.source.hull": ("企业分布", "firm locations"),
         "cov.month": ("月份：{m}", "Month: {m}"),
         "cov.gaps": ("{n} 家企业无服务官员", "{n} firms without an officer"),
-        "cov.overlaps": ("{n} 处片区重叠", "{n} overlapping territories"),
+        "cov.overlaps": (
+            "服务重叠 {n} 处：{firms} 对官员同时服务同一企业，{areas} 对片区重叠超过 {ha} 公顷"
+            "（仅相邻或略有交叠的片区不计）",
+            "{n} service overlaps: {firms} pairs of officers serve the same firm, {areas} pairs "
+            "share more than {ha} ha of territory (territories that only touch or graze are "
+            "not counted)",
+        ),
         "cov.stop": ("第 {n} 站", "Stop {n}"),
         "cov.route_len": ("路线 {km} km，{n} 站", "Route {km} km, {n} stops"),
         "cov.no_route": ("本月企业均已走访，无需路线", "All firms visited: no route needed"),
+        "cov.route_link": ("查看此官员的走访路线", "Show this officer's visit route"),
     }
 )
 
@@ -75,6 +82,21 @@ ROUTE_COLOR = "#1864ab"
 START_COLOR = "#212529"
 DATA_ID = "pg-coverage-data"
 MAP_FILTERS = ("officer_id", "month", "route")
+
+
+MEANINGFUL_OVERLAP_M2 = 10_000.0
+"""Two territories overlap in earnest when they share at least this much (1 ha); hulls of
+neighbouring officers graze each other everywhere, which says nothing about service."""
+
+
+def meaningful_overlaps(
+    overlaps: Sequence[Overlap],
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Officer pairs that serve a firm twice, and pairs sharing at least
+    :data:`MEANINGFUL_OVERLAP_M2` of territory (areas in m², the zone's projected CRS)."""
+    twice = [ov.officer_ids for ov in overlaps if ov.shared_enterprise_ids]
+    big = [ov.officer_ids for ov in overlaps if ov.area_m2 >= MEANINGFUL_OVERLAP_M2]
+    return twice, big
 
 
 def officer_color(officer_id: int) -> str:
@@ -235,7 +257,15 @@ def coverage_map(
     notes = [t("cov.month", lg).format(m=cov.month)]
     if officer_id is None:
         notes.append(t("cov.gaps", lg).format(n=len(cov.unassigned_enterprises)))
-        notes.append(t("cov.overlaps", lg).format(n=len(cov.overlaps)))
+        firms_twice, big = meaningful_overlaps(cov.overlaps)
+        notes.append(
+            t("cov.overlaps", lg).format(
+                n=len({*firms_twice, *big}),
+                firms=len(firms_twice),
+                areas=len(big),
+                ha=f"{MEANINGFUL_OVERLAP_M2 / 10_000:g}",
+            )
+        )
     drawn_route = False
     if want_route and officer_id is not None:
         note, drawn_route = _add_route(m, session, principal, settings, officer_id, cov, lg)
@@ -244,6 +274,8 @@ def coverage_map(
         "label": t("cov.filter", lg),
         "all": t("cov.all", lg),
         "officers": [{"id": o.officer_id, "name": o.name} for o in cov.officers],
+        "route": t("cov.route_link", lg),
+        "current": officer_id,
     }
     board = PageData(
         "OfficerFilter",

@@ -14,6 +14,7 @@ CSS = """
   font: 13px/1.3 system-ui, "Noto Sans CJK SC", sans-serif; box-shadow: 0 1px 5px rgba(0,0,0,.35);}
 .pg-cov-filter label {display: block; font-weight: 600; margin-bottom: 3px;}
 .pg-cov-filter select {max-width: 240px;}
+.pg-cov-filter a.pg-cov-route {display: none; margin-top: 4px; color: #0b5394;}
 .pg-stop {background: #1864ab; color: #fff; border-radius: 50%; text-align: center;
   font: bold 12px/22px system-ui, sans-serif; border: 2px solid #fff;
   box-shadow: 0 0 0 1px rgba(0,0,0,.5);}
@@ -53,6 +54,13 @@ SCRIPT = """
     shown.f = apply(firms, allFirms, id);
     return shown;
   }
+  function zoomTo(id) {
+    var shownLayers = [];
+    [terr, firms].forEach(function (g) { g.eachLayer(function (l) { shownLayers.push(l); }); });
+    if (!id || !shownLayers.length) { return; }
+    var b = L.featureGroup(shownLayers).getBounds();
+    if (b.isValid()) { map.fitBounds(b, {maxZoom: 16, padding: [24, 24]}); }
+  }
   var Ctl = L.Control.extend({
     options: {position: 'topright'},
     onAdd: function () {
@@ -70,10 +78,29 @@ SCRIPT = """
         var opt = document.createElement('option');
         opt.value = String(o.id);
         opt.textContent = o.name;
+        opt.lang = 'zh-CN';  // a person's name
+        if (String(o.id) === String(D.current || '')) { opt.selected = true; }
         sel.appendChild(opt);
       });
+      var route = L.DomUtil.create('a', 'pg-cov-route', box);
+      route.textContent = D.route;
+      route.id = 'pg-cov-route';
+      function offerRoute(id) {
+        if (!id || location.protocol === 'file:') { route.style.display = 'none'; return; }
+        var url = new URL(location.href);
+        url.searchParams.set('officer_id', id);
+        url.searchParams.set('route', '1');
+        url.searchParams.delete('download');
+        route.href = url.toString();
+        route.style.display = 'block';
+      }
+      offerRoute(D.current ? String(D.current) : '');
       L.DomEvent.disableClickPropagation(box);
-      L.DomEvent.on(sel, 'change', function () { select(sel.value); });
+      L.DomEvent.on(sel, 'change', function () {
+        select(sel.value);
+        zoomTo(sel.value);
+        offerRoute(sel.value);
+      });
       return box;
     }
   });
