@@ -44,7 +44,7 @@ from sqlalchemy.orm import Session
 
 from parkgis.access import Principal, require_role
 from parkgis.geo import M2_PER_MU
-from parkgis.landuse.sql import GFA_SQL
+from parkgis.landuse.sql import GFA_SQL, NO_JIT_SQL
 from parkgis.settings import LanduseSettings
 
 GRADES = ("A", "B", "C", "D")
@@ -71,12 +71,14 @@ WITH pgfa AS (
          least(1.0, r.rented_m2 / nullif(g.gfa_m2, 0)) * p.area_m2 AS land_m2
   FROM rented r JOIN pgfa g USING (parcel_id) JOIN parcels p ON p.id = r.parcel_id
   WHERE r.firm IS DISTINCT FROM p.holder_enterprise_id
+), let AS (
+  SELECT parcel_id, sum(land_m2) AS land_m2 FROM tenant GROUP BY parcel_id
 ), held AS (
   SELECT p.holder_enterprise_id AS firm, p.id AS parcel_id,
-         greatest(0.0, p.area_m2 - coalesce(
-           (SELECT sum(t.land_m2) FROM tenant t WHERE t.parcel_id = p.id), 0)) AS land_m2,
+         greatest(0.0, p.area_m2 - coalesce(let.land_m2, 0)) AS land_m2,
          p.status = 'built' AS built
-  FROM parcels p WHERE p.holder_enterprise_id IS NOT NULL
+  FROM parcels p LEFT JOIN let ON let.parcel_id = p.id
+  WHERE p.holder_enterprise_id IS NOT NULL
 ), land AS (
   SELECT firm, sum(land_m2) AS land_m2, bool_or(built) AS in_use, count(*) AS parcels,
          0::bigint AS tenancies
@@ -113,6 +115,7 @@ def firm_land_rows(session: Session) -> list[dict[str, Any]]:
     No role check (library use); the rows hold sensitive figures.
     """
     out = []
+    session.execute(text(NO_JIT_SQL))
     for r in session.execute(text(LAND_SQL)):
         row = dict(r._mapping)
         row["land_m2"] = float(row["land_m2"] or 0)

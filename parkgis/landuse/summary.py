@@ -34,20 +34,28 @@ from parkgis.access import Principal, require_role, sensitive_scope
 from parkgis.geo import M2_PER_MU
 from parkgis.landuse.reference import land_use_classes, reference_rows
 from parkgis.landuse.scope import GroupBy, Scope, check_group_by
-from parkgis.landuse.sql import SUPPLIED_STATUSES, built_sql
+from parkgis.landuse.sql import COUNTED_FACTOR_SQL, GFA_SQL, NO_JIT_SQL, SUPPLIED_STATUSES
 
 M2_PER_HA = 10_000.0
 
-_GROUP_SQL: dict[str, tuple[str, str]] = {
-    "zone": ("'zone'", ""),
-    "class": ("p.land_use", ""),
-    "status": ("p.status", ""),
-    "grid": (
-        "ga.code",
-        "LEFT JOIN LATERAL (SELECT g.code FROM grid_areas g WHERE g.geom && p.geom AND "
-        "ST_Intersects(g.geom, ST_PointOnSurface(p.geom)) ORDER BY g.id LIMIT 1) ga ON TRUE",
-    ),
-}
+
+def _group_sql(by: GroupBy, scope: Scope) -> tuple[str, str]:
+    """The group key expression and the join it needs, for parcels ``p``.
+
+    A parcel's grid area is the one holding its point on surface (the lowest id if it
+    lies on a shared edge); the grid areas are matched once per grid area, with the
+    parcels' spatial index, rather than once per parcel.
+    """
+    if by == "grid":
+        where, _ = scope.where("p2")
+        return (
+            "ga.code",
+            "LEFT JOIN (SELECT DISTINCT ON (p2.id) p2.id, g.code FROM grid_areas g "
+            "JOIN parcels p2 ON p2.geom && g.geom "
+            "AND ST_Intersects(g.geom, ST_PointOnSurface(p2.geom)) "
+            f"WHERE {where} ORDER BY p2.id, g.id) ga ON ga.id = p.id",
+        )
+    return {"zone": "'zone'", "class": "p.land_use", "status": "p.status"}[by], ""
 
 
 def industrial_codes() -> list[str]:
@@ -70,41 +78,47 @@ def _ratio(num: float | None, den: float | None, digits: int = 4) -> float | Non
 
 
 def _rows(session: Session, by: GroupBy, scope: Scope) -> list[dict[str, Any]]:
-    key, join = _GROUP_SQL[by]
+    key, join = _group_sql(by, scope)
     where, params = scope.where("p")
+    where_q, _ = scope.where("q")
     sql = f"""
-    WITH p AS (
-      SELECT p.id, p.land_use, p.status, p.area_m2,
-             coalesce(p.structures_yard_m2, 0) AS yard_m2, {key} AS g
-      FROM parcels p {join}
-      WHERE {where}
-    ), bt AS ({built_sql()})
-    SELECT p.g, p.land_use, p.status, count(*) AS parcels, sum(p.area_m2) AS area_m2,
+    WITH bt AS (
+      SELECT b.parcel_id, sum({GFA_SQL} * {COUNTED_FACTOR_SQL}) AS counted_m2,
+             sum(b.footprint_m2) AS footprint_m2
+      FROM buildings b JOIN parcels q ON q.id = b.parcel_id
+      WHERE q.land_use = ANY(:ind) AND {where_q}
+      GROUP BY b.parcel_id
+    )
+    SELECT {key} AS g, p.land_use, p.status, count(*) AS parcels, sum(p.area_m2) AS area_m2,
            sum(p.area_m2) FILTER (WHERE bt.parcel_id IS NOT NULL) AS with_buildings_m2,
            sum(bt.counted_m2) AS counted_m2,
-           sum(bt.footprint_m2 + p.yard_m2) AS covered_m2
-    FROM p LEFT JOIN bt ON bt.parcel_id = p.id
+           sum(bt.footprint_m2 + coalesce(p.structures_yard_m2, 0)) AS covered_m2
+    FROM parcels p LEFT JOIN bt ON bt.parcel_id = p.id {join}
+    WHERE {where}
     GROUP BY 1, 2, 3
     """
+    session.execute(text(NO_JIT_SQL))
+    params = {**params, "ind": industrial_codes()}
     return [dict(r._mapping) for r in session.execute(text(sql), params)]
 
 
 def _money(session: Session, by: GroupBy, scope: Scope) -> dict[Any, dict[str, float]]:
-    key, join = _GROUP_SQL[by]
+    key, join = _group_sql(by, scope)
     where, params = scope.where("p")
     params = {**params, "ind": industrial_codes()}
     sql = f"""
-    WITH p AS (SELECT p.id, p.land_use, p.area_m2, {key} AS g FROM parcels p {join}
-               WHERE {where})
-    SELECT 'firms' AS what, p.g, sum(e.output_cny) AS a, sum(e.tax_cny) AS b
-    FROM enterprises e JOIN p ON p.id = e.parcel_id
-    WHERE p.land_use = ANY(:ind) GROUP BY p.g
+    SELECT 'firms' AS what, {key} AS g, sum(e.output_cny) AS a, sum(e.tax_cny) AS b
+    FROM enterprises e JOIN parcels p ON p.id = e.parcel_id {join}
+    WHERE p.land_use = ANY(:ind) AND {where}
+    GROUP BY 2
     UNION ALL
-    SELECT 'projects', p.g, sum(pr.inv), sum(p.area_m2)
+    SELECT 'projects', {key}, sum(pr.inv), sum(p.area_m2)
     FROM (SELECT parcel_id, sum(investment_cny) AS inv FROM projects
           WHERE parcel_id IS NOT NULL AND stage <> 'cancelled' AND investment_cny IS NOT NULL
           GROUP BY parcel_id) pr
-    JOIN p ON p.id = pr.parcel_id GROUP BY p.g
+    JOIN parcels p ON p.id = pr.parcel_id {join}
+    WHERE {where}
+    GROUP BY 2
     """
     out: dict[Any, dict[str, float]] = defaultdict(dict)
     for what, g, a, b in session.execute(text(sql), params):

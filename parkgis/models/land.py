@@ -144,7 +144,7 @@ class Building(Versioned, Base):
     height_m: Mapped[float | None] = mapped_column(Float)
     owner: Mapped[str | None] = mapped_column(Text)
     standard_factory: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="false")
-    storey_heights_m: Mapped[list[float] | None] = mapped_column(JSONB)
+    storey_heights_m: Mapped[list[float] | None] = mapped_column(JSONB(none_as_null=True))
     """Storey heights in metres, ground floor first (issue 13: a storey over 8 m counts twice)."""
     geom: Mapped[WKBElement] = mapped_column(
         Geometry("POLYGON", srid=4326, spatial_index=True), nullable=False

@@ -52,6 +52,10 @@ class EnterpriseCreate(InputModel):
     employees: NonNegInt | None = None
     output_cny: NonNeg | None = None
     tax_cny: NonNeg | None = None
+    energy_tce: NonNeg | None = Field(
+        default=None, description="Energy use a year, t standard coal (sensitive)"
+    )
+    rnd_cny: NonNeg | None = Field(default=None, description="R&D spending a year, CNY (sensitive)")
     contact_name: Text | None = None
     contact_phone: Str32 | None = None
     contact_email: Email | None = None

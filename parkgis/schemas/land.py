@@ -72,6 +72,9 @@ class ParcelCreate(InputModel):
     price_cny_m2: NonNeg | None = None
     address: Text | None = None
     idle_flagged_on: Day | None = None
+    structures_yard_m2: NonNeg | None = Field(
+        default=None, description="Structures and open yards, m² (building coefficient)"
+    )
 
 
 class ParcelUpdate(ParcelCreate):
@@ -90,6 +93,11 @@ class BuildingCreate(InputModel):
     height_m: HeightM | None = None
     owner: Text | None = None
     standard_factory: Bool = False
+    storey_heights_m: list[HeightM] | None = Field(
+        default=None,
+        max_length=200,
+        description="Storey heights in metres, ground floor first (over 8 m counts twice)",
+    )
 
 
 class BuildingUpdate(BuildingCreate):

@@ -141,3 +141,20 @@ def test_refusals(lu_session: Session) -> None:
     with pytest.raises(InvalidInput) as e:
         landuse_summary(lu_session, PLANNER, by="parish")
     assert e.value.field == "by"
+
+
+def test_grid_grouping_by_point_on_surface(lu_session: Session, lu_zone: LuZone) -> None:
+    from shapely.geometry import box
+
+    from tests.support.rows import insert
+
+    w, s, e, n = lu_zone.bbox
+    west = box(w, s, (w + e) / 2, n)
+    code = f"G-{lu_zone.tag}"
+    insert(lu_session.connection(), "grid_areas", code=code, name="西片", geom=west)
+    got = landuse_summary(lu_session, PLANNER, by="grid", scope=Scope(bbox=lu_zone.bbox))
+    groups = {g["key"]: g for g in got["groups"]}
+    inside = [k for k, g in lu_zone.parcel_geoms.items() if west.contains(g.representative_point())]
+    assert groups[code]["parcels"] == len(inside) > 0
+    assert groups[None]["parcels"] == len(PLAN) - len(inside)
+    assert close(groups[code]["area_m2"], sum(area(lu_zone.parcel_geoms[k]) for k in inside))
