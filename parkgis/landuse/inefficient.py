@@ -82,8 +82,8 @@ def is_built_not_producing(p: dict[str, Any]) -> bool:
 
 def is_producing_below_standard(p: dict[str, Any]) -> bool:
     """投而未达标: built industrial land in production whose holder is graded D in the 亩均
-    evaluation, or pays less tax per 亩 than its 标准地 commitment (``tax_wan_cny_mu``
-    on the parcel, when the parcel carries one)."""
+    evaluation, or pays less tax per 亩 (its tax over all the land it uses) than the
+    parcel's 标准地 commitment (``parcels.tax_wan_cny_mu``, 万元/亩, when it carries one)."""
     if p["status"] != "built" or not p.get("producing"):
         return False
     return bool(p.get("holder_grade") == "D" or p.get("below_commitment"))
@@ -145,7 +145,7 @@ def _idle_parcel_ids(session: Session, today: date) -> set[int]:
 
 _FACTS_SQL = """
 SELECT p.id, p.code, p.land_use, p.status, p.area_m2, p.price_cny_m2, p.granted_on,
-       p.agreed_start_on, p.holder_enterprise_id,
+       p.agreed_start_on, p.holder_enterprise_id, p.tax_wan_cny_mu,
        EXISTS (SELECT 1 FROM projects pr WHERE pr.parcel_id = p.id) AS has_project,
        EXISTS (SELECT 1 FROM projects pr WHERE pr.parcel_id = p.id AND pr.stage = 'completed')
          AS project_completed,
@@ -167,10 +167,12 @@ def inefficient_rows(
     today: date,
     scope: Scope | None = None,
     grades: dict[int, str] | None = None,
+    tax_per_mu: dict[int, float] | None = None,
 ) -> list[dict[str, Any]]:
     """Every inefficient parcel in ``scope`` with its type, numbers and clock (no role check).
 
-    ``grades`` (firm id → grade) saves a second 亩均 evaluation when the caller has one.
+    ``grades`` (firm id → grade) and ``tax_per_mu`` (firm id → tax per 亩 of its land, CNY)
+    save a second 亩均 evaluation when the caller has one.
     Areas in m² (geodesic) and 亩; the clock's money in CNY.
     """
     scope = scope or Scope()
@@ -178,9 +180,16 @@ def inefficient_rows(
     result = session.execute(text(_FACTS_SQL.format(where=where)), params)
     facts = [dict(r._mapping) for r in result]
     indicators = {r["id"]: r for r in parcel_indicators_rows(session, settings, scope)}
-    if grades is None:
+    if grades is None or tax_per_mu is None:
         ev = evaluate_rows(firm_land_rows(session), settings)
-        grades = {f["id"]: f["grade"] for f in ev["firms"] if f["grade"]}
+        if grades is None:
+            grades = {f["id"]: f["grade"] for f in ev["firms"] if f["grade"]}
+        if tax_per_mu is None:
+            tax_per_mu = {
+                f["id"]: f["indicators"]["tax_cny_per_mu"]
+                for f in ev["firms"]
+                if f["indicators"]["tax_cny_per_mu"] is not None
+            }
     idle_parcels = _idle_parcel_ids(session, today)
     out = []
     for f in facts:
@@ -190,6 +199,7 @@ def inefficient_rows(
             **f,
             "check": ind["check"] if ind else None,
             "holder_grade": grades.get(f["holder_enterprise_id"] or -1),
+            "below_commitment": _below_commitment(f, tax_per_mu),
         }
         if f["status"] == "built" and not industrial:
             continue  # types 3-5 concern industrial land only
@@ -216,8 +226,16 @@ def inefficient_rows(
                 price_cny_m2=f["price_cny_m2"],
                 area_m2=float(f["area_m2"]),
             )
-        out.append(_row(f, kind, clock, ind, facts_p["holder_grade"]))
+        out.append(_row(f, kind, clock, ind, facts_p))
     return out
+
+
+def _below_commitment(f: dict[str, Any], tax_per_mu: dict[int, float]) -> bool:
+    """The holder pays less tax per 亩 than the parcel's 标准地 commitment (万元/亩)."""
+    committed, holder = f.get("tax_wan_cny_mu"), f.get("holder_enterprise_id")
+    if committed is None or holder is None or holder not in tax_per_mu:
+        return False
+    return bool(tax_per_mu[holder] < float(committed) * 10_000)
 
 
 def _row(
@@ -225,7 +243,7 @@ def _row(
     kind: str,
     clock: dict[str, Any] | None,
     ind: dict[str, Any] | None,
-    grade: str | None,
+    facts: dict[str, Any],
 ) -> dict[str, Any]:
     from parkgis.geo import M2_PER_MU
 
@@ -246,7 +264,9 @@ def _row(
         "min_plot_ratio": ind["min_plot_ratio"] if ind else None,
         "building_coefficient": ind["building_coefficient"] if ind else None,
         "producing": bool(f["producing"]),
-        "holder_grade": grade,
+        "holder_grade": facts["holder_grade"],
+        "below_commitment": facts["below_commitment"],
+        "committed_tax_wan_cny_mu": f["tax_wan_cny_mu"],
     }
 
 

@@ -125,7 +125,12 @@ def landuse_report(
     evaluation = evaluate_rows(firm_land_rows(session), lu)
     graded = [f for f in evaluation["firms"] if f["graded"]]
     grades = {f["id"]: f["grade"] for f in graded}
-    ineff = inefficient_rows(session, lu, today=today, scope=scope, grades=grades)
+    taxes = {
+        f["id"]: f["indicators"]["tax_cny_per_mu"]
+        for f in evaluation["firms"]
+        if f["indicators"]["tax_cny_per_mu"] is not None
+    }
+    ineff = inefficient_rows(session, lu, today=today, scope=scope, grades=grades, tax_per_mu=taxes)
     order = {k: i for i, k in enumerate(TYPES)}
     ineff.sort(
         key=lambda r: (

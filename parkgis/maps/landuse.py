@@ -322,10 +322,20 @@ def landuse_map(
     if "grade" in themes:
         ev = evaluate_rows(firm_land_rows(session), settings.landuse)
         holder_grades = {f["id"]: f["grade"] for f in ev["firms"] if f["grade"]}
+        taxes = {
+            f["id"]: f["indicators"]["tax_cny_per_mu"]
+            for f in ev["firms"]
+            if f["indicators"]["tax_cny_per_mu"] is not None
+        }
         ineff = {
             r["id"]: r
             for r in inefficient_rows(
-                session, settings.landuse, today=day, scope=scope, grades=holder_grades
+                session,
+                settings.landuse,
+                today=day,
+                scope=scope,
+                grades=holder_grades,
+                tax_per_mu=taxes,
             )
         }
     classes = land_use_classes()

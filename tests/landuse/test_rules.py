@@ -213,3 +213,27 @@ def test_idle_clock_boundaries() -> None:
     c = idle_clock(agreed_start_on=start, idle=True, **kw)
     assert c is not None and c["fee_cny"] == 20000.0 and not c["may_take_back"]
     assert idle_clock(agreed_start_on=None, idle=False, **kw) is None
+
+
+def test_producing_below_its_standard_land_commitment(lu_session: Session, lu_zone: LuZone) -> None:
+    from sqlalchemy import text
+
+    pharma = lu_zone.firms["pharma"]
+    land_mu = area(lu_zone.parcel_geoms["ok"]) * 15 / 10_000
+    paid_wan = 1.2e7 / land_mu / 1e4  # the holder's tax per 亩 in 万元
+    scope = Scope(bbox=lu_zone.bbox)
+    for committed, expected in (
+        (paid_wan * 1.1, "producing_below_standard"),
+        (paid_wan * 0.9, None),
+    ):
+        lu_session.execute(
+            text("UPDATE parcels SET tax_wan_cny_mu = :t WHERE id = :p"),
+            {"t": committed, "p": lu_zone.parcels["ok"]},
+        )
+        rows = _by_code(
+            inefficient_rows(lu_session, SETTINGS, today=TODAY, scope=scope, grades={pharma: "A"}),
+            lu_zone,
+        )
+        assert (rows["ok"]["type"] if "ok" in rows else None) == expected
+        if expected:
+            assert rows["ok"]["below_commitment"] and rows["ok"]["holder_grade"] == "A"
