@@ -122,6 +122,7 @@ def find_page(
         tiles=tiles,
         data=data,
         csrf=csrf,
+        basemap=basemap,
         user=None if principal.anonymous else f"{principal.name} ({principal.role})",
         other_lang_href=None,
     )

@@ -4,6 +4,7 @@
   var data = JSON.parse(document.getElementById("find-data").textContent);
   var el = document.getElementById("map");
   var map = L.map(el, {maxZoom: 19});
+  window.parkgisFindMap = map;
   if (el.dataset.tiles) {
     var opts = {attribution: el.dataset.attribution, maxZoom: 19};
     if (el.dataset.subdomains) { opts.subdomains = el.dataset.subdomains; }
