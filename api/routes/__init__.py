@@ -21,6 +21,7 @@ from api.routes import (
     service,
     shortlists,
     signin,
+    tiles,
     writes,
 )
 
@@ -47,4 +48,5 @@ ROUTERS: list[APIRouter] = [
     match.router,
     match.maps_router,
     reservations.router,
+    tiles.router,
 ]

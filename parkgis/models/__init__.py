@@ -7,8 +7,9 @@ from parkgis.models.coverage import Draw, RequestEvent, ServiceRequest, Visit
 from parkgis.models.firms import Assignment, Enterprise, Officer
 from parkgis.models.land import Building, GridArea, IndustryChain, LandUseClass, Parcel, Space
 from parkgis.models.matching import ExpansionRequest, Reservation
-from parkgis.models.prospect import Shortlist, ShortlistOpen
 from parkgis.models.projects import Project, ProjectEvent
+from parkgis.models.prospect import Shortlist, ShortlistOpen
+from parkgis.models.stamps import ChangeStamp
 
 __all__ = [
     "ApiToken",
@@ -16,6 +17,7 @@ __all__ = [
     "AuditLog",
     "Base",
     "Building",
+    "ChangeStamp",
     "ContextFeature",
     "Draw",
     "Enterprise",

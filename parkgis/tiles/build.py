@@ -52,8 +52,10 @@ class Tile:
 def _value_sql(coll: Collection, name: str) -> str:
     kind = coll.by_name[name].kind
     col = f'p."{name}"'
-    if kind in ("date", "timestamp"):
+    if kind == "timestamp":
         return f"to_json({col}) #>> '{{}}'"  # the same ISO text as the items' JSON
+    if kind == "date":
+        return col  # ST_AsMVT writes a date as its ISO text, as the items' JSON does
     if kind == "json":
         return f"({col})::text"
     if kind == "float":
