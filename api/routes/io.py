@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 from typing import Annotated, Literal
@@ -37,6 +38,13 @@ Importer = Annotated[Principal, Depends(require("admin", "planner"))]
 Kind = Literal["parcels", "buildings", "spaces", "enterprises", "officers", "projects", "context"]
 
 
+def safe_name(filename: str | None) -> str:
+    """The upload's base name with only word characters, dots, dashes and spaces."""
+    base = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = re.sub(r"[^\w.\- ()]", "_", base)[-200:].strip(" .")
+    return cleaned or "upload"
+
+
 @router.post("/api/v1/imports")
 def post_import(
     session: SessionDep,
@@ -56,7 +64,7 @@ def post_import(
     preview: Annotated[int, Query(ge=0, le=5000, description="features for a map")] = 0,
 ) -> JSONResponse:
     """Check (and with ``commit=true`` load) one file; the answer is the import report."""
-    name = Path(file.filename or "upload").name
+    name = safe_name(file.filename)
     limit = settings.imports.import_max_bytes
     with tempfile.TemporaryDirectory(prefix="parkgis-upload-") as tmp:
         path = Path(tmp) / name

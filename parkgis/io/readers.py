@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +24,8 @@ from parkgis.io.encoding import EncodingChoice, detect_dbf, detect_text, normali
 from parkgis.io.source import Source
 
 BATCH_ROWS = 50_000
+UNREADABLE = (ValueError, OSError, RuntimeError, KeyError, IndexError, TypeError, EOFError)
+"""What parsers raise on a damaged or mislabelled file (pandas, GDAL, ezdxf, openpyxl)."""
 COORD_PAIRS = (
     ("lon", "lat"),
     ("lng", "lat"),
@@ -62,7 +65,17 @@ class Reader:
 
     def batches(self, size: int = BATCH_ROWS) -> Iterator[Batch]:
         """Yield the features in batches of at most ``size``."""
-        yield from self._batches(size)
+        try:
+            yield from self._batches(size)
+        except InvalidInput:
+            raise
+        except UNREADABLE as exc:
+            raise InvalidInput(f"the file cannot be read: {_clean(exc)}", field="file") from exc
+
+
+def _clean(exc: BaseException) -> str:
+    """An exception's text on one line, without the file's control bytes, at most 200 chars."""
+    return re.sub(r"[\x00-\x1f\x7f]+", " ", str(exc)).strip()[:200]
 
 
 def _pick_layer(layers: list[str], layer: str | None, name: str) -> str:
@@ -92,7 +105,9 @@ def read_ogr(src: Source, layer: str | None, encoding: str | None) -> Reader:
     try:
         listed = pyogrio.list_layers(path)
     except Exception as exc:  # noqa: BLE001 - GDAL's errors carry the reason
-        raise InvalidInput(f"{src.file_name}: GDAL cannot read it ({exc})", field="file") from exc
+        raise InvalidInput(
+            f"{src.file_name}: GDAL cannot read it ({_clean(exc)})", field="file"
+        ) from exc
     layers = [str(row[0]) for row in listed]
     if not layers:
         raise InvalidInput(f"{src.file_name}: no layers", field="file")
@@ -163,7 +178,7 @@ def _frame_reader(
         names = ", ".join("/".join(p) for p in COORD_PAIRS)
         raise InvalidInput(
             f"{src.file_name}: no coordinate columns (looked for {names}); "
-            f"columns are {', '.join(map(str, frame.columns))}",
+            f"columns are {_clean(ValueError(', '.join(map(str, frame.columns))))}",
             field="file",
         )
     xs = pd.to_numeric(frame[pair[0]], errors="coerce").to_numpy(dtype=float)
@@ -227,7 +242,9 @@ def read_xlsx(src: Source, layer: str | None) -> Reader:
     try:
         wb = load_workbook(src.path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds
-        raise InvalidInput(f"{src.file_name}: not a readable .xlsx ({exc})", field="file") from exc
+        raise InvalidInput(
+            f"{src.file_name}: not a readable .xlsx ({_clean(exc)})", field="file"
+        ) from exc
     sheets = list(wb.sheetnames)
     chosen = _pick_layer(sheets, layer, src.file_name)
     rows = [r for r in wb[chosen].iter_rows(values_only=True) if any(v is not None for v in r)]
@@ -248,7 +265,9 @@ def read_dxf(src: Source, layer: str | None, encoding: str | None) -> Reader:
     try:
         doc, _auditor = recover.readfile(str(src.path))
     except (OSError, ezdxf.DXFStructureError) as exc:
-        raise InvalidInput(f"{src.file_name}: not a readable DXF ({exc})", field="file") from exc
+        raise InvalidInput(
+            f"{src.file_name}: not a readable DXF ({_clean(exc)})", field="file"
+        ) from exc
     codepage = doc.header.get("$DWGCODEPAGE", "")
     enc = EncodingChoice(
         doc.encoding,
@@ -333,11 +352,24 @@ def _outline(pts: list[tuple[float, float]], closed: bool) -> Any:
 
 
 def open_reader(src: Source, *, layer: str | None = None, encoding: str | None = None) -> Reader:
-    """The :class:`Reader` for ``src`` according to its driver."""
-    if src.driver == "DXF":
-        return read_dxf(src, layer, encoding)
-    if src.driver == "CSV":
-        return read_csv(src, encoding)
-    if src.driver == "XLSX":
-        return read_xlsx(src, layer)
-    return read_ogr(src, layer, encoding)
+    """The :class:`Reader` for ``src`` according to its driver.
+
+    Raises
+    ------
+    InvalidInput
+        The file is not what its name says (damaged, another format, bad text).
+    """
+    try:
+        if src.driver == "DXF":
+            return read_dxf(src, layer, encoding)
+        if src.driver == "CSV":
+            return read_csv(src, encoding)
+        if src.driver == "XLSX":
+            return read_xlsx(src, layer)
+        return read_ogr(src, layer, encoding)
+    except InvalidInput:
+        raise
+    except UNREADABLE as exc:
+        raise InvalidInput(
+            f"{src.file_name}: cannot be read as {src.driver} ({_clean(exc)})", field="file"
+        ) from exc

@@ -142,3 +142,21 @@ def test_http_names_the_problem(engine, settings, tmp_path) -> None:
                 {"n": name},
             )
             c.execute(text("DELETE FROM users WHERE name = :n"), {"n": name})
+
+
+@pytest.mark.parametrize("suffix", ["csv", "gpkg", "dxf", "xlsx", "kml", "fgb", "geojson"])
+def test_garbage_with_a_data_suffix(session, settings, tmp_path, suffix) -> None:
+    path = tmp_path / f"junk.{suffix}"
+    path.write_bytes(b'\x00\x01garbage\xff\xfe,,,"\n"a\r\n')
+    with pytest.raises(InvalidInput) as err:
+        import_file(session, path, ImportOptions(kind="parcels"), ADMIN, settings)
+    text_ = str(err.value)
+    assert "junk." in text_ and "\n" not in text_ and "\x00" not in text_
+
+
+def test_upload_names_are_made_safe() -> None:
+    from api.routes.io import safe_name
+
+    assert safe_name("../../x.gpkg") == "x.gpkg"
+    assert safe_name("..") == safe_name(None) == "upload"
+    assert safe_name("a\x00b.csv") == "a_b.csv" and safe_name("地块.zip") == "地块.zip"
