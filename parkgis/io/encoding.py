@@ -75,7 +75,7 @@ def normalise(name: str, *, field_name: str = "encoding") -> str:
     text = aliases.get(text, text)
     try:
         return codecs.lookup(text).name
-    except LookupError as exc:
+    except (LookupError, ValueError) as exc:
         raise InvalidInput(f"unknown text encoding {name!r}", field=field_name) from exc
 
 
