@@ -48,6 +48,8 @@ PUBLIC_FIELDS: dict[str, tuple[str, ...]] = {
         "max_far",
         "price_cny_m2",
         "address",
+        "on_hold",
+        "held_until",
     ),
     "spaces": (
         "id",
@@ -63,6 +65,8 @@ PUBLIC_FIELDS: dict[str, tuple[str, ...]] = {
         "status",
         "rent_cny_m2_month",
         "available_from",
+        "on_hold",
+        "held_until",
     ),
     "context": ("id", "kind", "subtype", "code", "name", "name_en"),
 }

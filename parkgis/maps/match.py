@@ -25,15 +25,20 @@ from parkgis.geo import M2_PER_MU
 from parkgis.maps.basemaps import display_lonlat
 from parkgis.maps.core import LegendItem, LegendSection, ParkMap, add_geojson, base_map, finish
 from parkgis.maps.i18n import Lang, register, resolve_lang, t
+from parkgis.maps.parcels import address
 from parkgis.maps.safe import SafePopup, popup_html, safe_text
 from parkgis.matching.distance import envelope_deg
 from parkgis.matching.service import get_match
+from parkgis.pages.codes import code_label
 from parkgis.settings import Settings
 
 KIND_COLORS = {"space": "#1c7ed6", "space_group": "#7048e8", "parcel": "#2f9e44"}
 NEAR_MISS_COLOR = "#868e96"
 SITE_COLOR = "#e03131"
 CHAIN_COLOR = "#f08c00"
+CHAIN_SHOWN_MAX = 30
+"""More same-chain firms than this are clustered and start hidden, so they never bury the
+candidates."""
 
 register(
     {
@@ -77,12 +82,27 @@ register(
         "criterion.max_price_cny_m2": ("地价上限", "Max. land price"),
         "criterion.available_by": ("最迟可用", "Available by"),
         "criterion.near.max_distance_m": ("距离上限（m）", "Max. distance (m)"),
+        "match.floor_n": ("{n} 层", "floor {n}"),
+        "match.chain_hidden": (
+            "附近 {n} 家同链企业已聚合并默认隐藏，可在图层控件中打开",
+            "{n} same-chain firms nearby are clustered and start hidden: turn them on in the "
+            "layer list",
+        ),
+        "yes": ("是", "Yes"),
+        "no": ("否", "No"),
     }
 )
 
 
-def _fmt(value: Any) -> str:
-    """A check's required/actual value as plain (unescaped) text."""
+def _fmt(value: Any, lang: Lang = "zh", criterion: str = "") -> str:
+    """A check's required/actual value as plain (unescaped) text, in words: yes/no for
+    flags, "floor 2" for a floor, whole metres for distances."""
+    if isinstance(value, bool):
+        return t("yes" if value else "no", lang)
+    if criterion == "ground_floor" and isinstance(value, int):
+        return t("match.floor_n", lang).format(n=value)
+    if criterion.endswith("distance_m") and isinstance(value, int | float):
+        return f"{value:,.0f} m"
     if isinstance(value, dict):
         lo, hi = value.get("min"), value.get("max")
         lo_s = f"{lo:,.0f}" if isinstance(lo, int | float) else ""
@@ -107,12 +127,13 @@ def _checks_table(checks: list[dict[str, Any]], lang: Lang) -> str:
     rows = []
     for c in checks:
         mark = "✓" if c.get("ok") else "✗"
+        crit = str(c.get("criterion"))
         style = "" if c.get("ok") else ' style="color:#c92a2a;font-weight:600"'
         rows.append(
             f"<tr{style}><td{_CELL}>"
             f"{safe_text(t('criterion.' + str(c.get('criterion')), lang))}</td>"
-            f"<td{_CELL}>{safe_text(_fmt(c.get('required')))}</td>"
-            f"<td{_CELL}>{safe_text(_fmt(c.get('actual')))}</td><td>{mark}</td></tr>"
+            f"<td{_CELL}>{safe_text(_fmt(c.get('required'), lang, crit))}</td>"
+            f"<td{_CELL}>{safe_text(_fmt(c.get('actual'), lang, crit))}</td><td>{mark}</td></tr>"
         )
     return f'<table class="checks" style="margin-top:6px">{head}{"".join(rows)}</table>'
 
@@ -131,7 +152,10 @@ def candidate_popup(p: Mapping[str, Any], lang: Lang, *, near: bool = False) -> 
             if area is None
             else f"{area:,.0f} m² ({area / M2_PER_MU:,.1f} {t('unit.mu', lang)})",
         ),
-        (t("match.distance", lang), p.get("distance_m")),
+        (
+            t("match.distance", lang),
+            None if p.get("distance_m") is None else f"{float(p['distance_m']):,.0f}",
+        ),
         (t("match.building", lang), p.get("building_name")),
         (t("match.floor", lang), p.get("floor")),
         (t("match.rent", lang), p.get("rent_cny_m2_month")),
@@ -229,7 +253,20 @@ def match_map(
     )
     _rank_markers(m, feats, lg)
     _origin(session, principal, m, result, lg)
-    _chain_firms(session, principal, settings, m, result, lg)
+    hidden = _chain_firms(session, principal, settings, m, result, lg)
+    limit = (result.get("criteria", {}).get("near") or {}).get("max_distance_m")
+    circle = (
+        [
+            LegendItem(
+                "max_distance",
+                SITE_COLOR,
+                t("match.max_distance", lg).format(m=f"{float(limit):,.0f}"),
+                "line",
+            )
+        ]
+        if limit and result.get("origin")
+        else []
+    )
     legend = [
         LegendSection(
             t("legend.match", lg),
@@ -237,6 +274,7 @@ def match_map(
                 *(LegendItem(k, c, t(f"kind.{k}", lg)) for k, c in KIND_COLORS.items()),
                 LegendItem("near_misses", NEAR_MISS_COLOR, t("layer.match.near_misses", lg)),
                 LegendItem("site", SITE_COLOR, t("layer.match.site", lg), "circle"),
+                *circle,
                 LegendItem("chain", CHAIN_COLOR, t("layer.match.chain", lg), "circle"),
             ],
         )
@@ -244,9 +282,10 @@ def match_map(
     summary = t("match.summary", lg).format(
         considered=result.get("considered", 0), matched=result.get("matched", 0)
     )
-    return finish(
-        m, legend=legend, bbox=bbox if not isinstance(bbox, str) else None, notes=[summary]
-    )
+    notes = [summary]
+    if hidden:
+        notes.append(t("match.chain_hidden", lg).format(n=hidden))
+    return finish(m, legend=legend, bbox=bbox if not isinstance(bbox, str) else None, notes=notes)
 
 
 def _rank_markers(m: ParkMap, feats: list[dict[str, Any]], lang: Lang) -> None:
@@ -296,7 +335,10 @@ def _origin(
         {"type": "FeatureCollection", "features": [site]},
         kind="site",
         name=t("layer.match.site" if firm_id else "layer.match.place", lang),
-        popup=lambda p: popup_html(p.get("name"), [(t("field.address", lang), p.get("address"))]),
+        popup=lambda p: popup_html(
+            (p.get("name_en") if lang == "en" else None) or p.get("name"),
+            [(t("field.address", lang), address(p, lang))],
+        ),
         tooltip=lambda p: p.get("name"),
         marker=folium.Marker(icon=folium.Icon(color="red", icon="star", prefix="fa")),
     )
@@ -321,11 +363,13 @@ def _chain_firms(
     m: ParkMap,
     result: dict[str, Any],
     lang: Lang,
-) -> None:
+) -> int:
+    """Same-chain firms around the candidates; when there are more than
+    :data:`CHAIN_SHOWN_MAX` they are clustered and start hidden (returns how many then)."""
     chain = result.get("industry_chain")
     feats = result.get("features", [])
     if not chain or not feats or not can_read(principal, "enterprises"):
-        return
+        return 0
     bounds = [shape(f["geometry"]).bounds for f in feats if f.get("geometry")]
     w, s = min(b[0] for b in bounds), min(b[1] for b in bounds)
     e, n = max(b[2] for b in bounds), max(b[3] for b in bounds)
@@ -341,15 +385,23 @@ def _chain_firms(
         max_limit=settings.api.max_limit,
     )
     fc["features"] = [f for f in fc["features"] if f["properties"].get("id") != firm_id]
+    many = len(fc["features"]) > CHAIN_SHOWN_MAX
+
+    def firm_name(p: Mapping[str, Any]) -> Any:
+        return (p.get("name_en") if lang == "en" else None) or p.get("name")
+
     add_geojson(
         m,
         fc,
         kind="chain_firms",
         name=t("layer.match.chain", lang),
         popup=lambda p: popup_html(
-            p.get("name"), [(t("field.industry_chain", lang), p.get("industry_chain"))]
+            firm_name(p),
+            [(t("field.industry_chain", lang), code_label("chain", p.get("industry_chain"), lang))],
         ),
-        tooltip=lambda p: p.get("name"),
+        tooltip=firm_name,
+        show=not many,
+        cluster=many,
         marker=folium.CircleMarker(
             radius=6,
             color="#ffffff",
@@ -359,3 +411,4 @@ def _chain_firms(
             fill_opacity=0.95,
         ),
     )
+    return len(fc["features"]) if many else 0

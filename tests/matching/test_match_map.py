@@ -144,7 +144,7 @@ def test_match_page_offline_and_hostile_names_stay_text(
     )
     assert sorted(ranks) == list(range(1, n + 1))
     assert c["paths"] >= n + near  # candidates, near-misses (+ circles, chain firms)
-    assert c["legend"] == 6
+    assert c["legend"] == 7  # 3 kinds, near-misses, site, the distance circle, chain
     opened = open_every_popup(page)
     texts = "\n".join(opened["texts"])
     assert "Clear height (m)" in texts and "Missed: " in texts

@@ -116,3 +116,29 @@ def test_refused_readers_never_see_the_firm(world: World) -> None:
             assert world.firm_name not in r.text and "author" in r.json()["description"]
     h = {"Authorization": f"Bearer {world.tokens['own_officer']}"}
     assert world.firm_name in world.client.get(f"/maps/match/{world.request_id}", headers=h).text
+
+
+def test_popups_speak_words_and_whole_metres() -> None:
+    from parkgis.maps.match import candidate_popup
+
+    p = {
+        "rank": 1,
+        "kind": "space",
+        "id": 9,
+        "score": 0.8734,
+        "distance_m": 3153.83,
+        "checks": [
+            {"criterion": "ground_floor", "required": True, "actual": 1, "ok": True},
+            {
+                "criterion": "near.max_distance_m",
+                "required": 5000,
+                "actual": 3153.83,
+                "ok": True,
+            },
+        ],
+    }
+    en = candidate_popup(p, "en")
+    assert "3,154" in en and "3,153.83" not in en
+    assert "Yes" in en and "floor 1" in en and "True" not in en
+    zh = candidate_popup(p, "zh")
+    assert "是" in zh and "1 层" in zh
