@@ -166,6 +166,7 @@ SCRIPT = """
       getFeatureId: function (f) { return f.properties.id; },
       // No minZoom/maxZoom here: a grid layer's zoom range changes the map's own and
       // would race the first fitBounds. Below a layer's minimum zoom tiles are 204.
+      // (VectorGrid 1.3 ignores zoomOffset in its URLs, so 512-pixel tiles are no option.)
       pane: D.pane || 'overlayPane',
       attribution: D.attribution || ''
     });
