@@ -112,5 +112,15 @@ def html_to_pdf(html: str) -> bytes:
         from weasyprint import HTML
     except (ImportError, OSError) as exc:  # pragma: no cover - set-up problem
         raise ConfigError(f"PDF rendering needs WeasyPrint and Pango: {exc}") from exc
-    pdf: bytes = HTML(string=html, url_fetcher=_no_fetch, base_url="about:blank").write_pdf()
+    pdf: bytes = HTML(string=html, url_fetcher=_no_fetch, base_url="about:blank").write_pdf(
+        font_config=_font_config()
+    )
     return pdf
+
+
+@lru_cache(maxsize=1)
+def _font_config() -> Any:
+    """One WeasyPrint font configuration for the process (fontconfig is scanned once)."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
