@@ -34,6 +34,7 @@ from parkgis.maps.i18n import Lang, register, resolve_lang, t
 from parkgis.maps.page import PageData
 from parkgis.maps.projects_js import CSS, SCRIPT
 from parkgis.maps.safe import safe_text
+from parkgis.pages.contrast import readable_text
 from parkgis.projects.filters import filter_from_query
 from parkgis.projects.milestones import (
     ALL_PROJECT_STAGES,
@@ -63,7 +64,7 @@ register(
         "project.reason": ("原因", "Reason"),
         "project.next": ("下一节点", "Next milestone"),
         "project.officer": ("首席服务官", "Officer"),
-        "project.yi": ("亿元", "×100M CNY"),
+        "project.yi": ("亿元", "million"),
         "project.late": ("逾期 {n} 天", "{n} days late"),
         "project.left": ("还有 {n} 天", "due in {n} days"),
         "project.timeline": ("查看进度时间轴 →", "Timeline →"),
@@ -231,6 +232,7 @@ def map_data(
                 "code": STAGE_CODES[s],
                 "label": safe_text(stage_label(s, lang)),
                 "color": STAGE_COLORS[s],
+                "text": readable_text(STAGE_COLORS[s]),  # WCAG AA on every chip
             }
             for s in ALL_PROJECT_STAGES
         ],
@@ -238,6 +240,7 @@ def map_data(
         "labels": {k: safe_text(t(f"project.{k}", lang)) for k in keys.split()},
         "overdue_color": OVERDUE_COLOR,
         "link_base": safe_text(link_base.rstrip("/")),
+        "en": lang == "en",
         "frames": labels,
         "row": ROW,
         "officers": {

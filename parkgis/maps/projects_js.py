@@ -18,7 +18,7 @@ CSS = """
   opacity: .92;}
 .pg-proj.pg-late {box-shadow: 0 0 0 3px #e31a1c, 0 0 6px 3px rgba(227,26,28,.55);}
 .pg-badge {position: absolute; top: -9px; right: -9px; width: 15px; height: 15px;
-  line-height: 15px; border-radius: 50%; background: #e31a1c; color: #fff; font: bold 11px
+  line-height: 15px; border-radius: 50%; background: #c92a2a; color: #fff; font: bold 11px
   system-ui, sans-serif; text-align: center; box-shadow: 0 0 0 1px #fff;}
 .pg-cluster {background: rgba(60,60,60,.22); border-radius: 50%;}
 .pg-cluster div {width: 30px; height: 30px; margin: 5px; border-radius: 50%; background: #fff;
@@ -26,9 +26,9 @@ CSS = """
   font: bold 12px/26px system-ui, sans-serif; color: #222;}
 .pg-cluster.pg-cluster-has-late div {border-color: #e31a1c;}
 .pg-cluster-late {position: absolute; top: -6px; right: -6px; min-width: 16px; height: 16px;
-  padding: 0 3px; border-radius: 8px; background: #e31a1c; color: #fff;
+  padding: 0 3px; border-radius: 8px; background: #c92a2a; color: #fff;
   font: bold 10px/16px system-ui, sans-serif; text-align: center;}
-.pg-late-text {color: #e31a1c; font-weight: 600;}
+.pg-late-text {color: #c92a2a; font-weight: 600;}
 .pg-slider {background: rgba(255,255,255,.95); padding: 6px 10px; border-radius: 6px;
   font: 12px/1.3 system-ui, "Noto Sans CJK SC", sans-serif; min-width: 260px;}
 .pg-slider input {width: 100%; margin: 4px 0;}
@@ -49,6 +49,10 @@ SCRIPT = """
 
   function fmt(v) {
     return v == null ? '\\u2014' : (Math.round(v * 100) / 100).toLocaleString('en-US');
+  }
+  function money(yi) {  // 亿元 in Chinese, CNY million in English
+    if (yi == null) { return '\\u2014'; }
+    return D.en ? 'CNY ' + fmt(yi * 100) + ' ' + T.yi : fmt(yi) + ' ' + T.yi;
   }
   function size(yi) {
     return Math.round(Math.min(12 + 5 * Math.sqrt(Math.max(yi || 0, 0)), 44));
@@ -84,7 +88,7 @@ SCRIPT = """
     }
     var officer = p[R.officer] == null ? null : D.officers[p[R.officer]];
     return '<div class="parkgis-popup project"><h6>' + p[R.name] + '</h6><table>' +
-      row(T.firm, p[R.firm]) + row(T.investment, fmt(p[R.yi]) + ' ' + T.yi) +
+      row(T.firm, p[R.firm]) + row(T.investment, money(p[R.yi])) +
       row(T.stage, '<span style="color:' + st.color + '">\\u25cf</span> ' + st.label) +
       row(T.reason, p[R.reason]) + row(T.next, next) + row(T.officer, officer) +
       '</table><a class="pg-timeline" target="_blank" rel="noopener" href="' + D.link_base +
@@ -135,7 +139,7 @@ SCRIPT = """
         var n = counts[st.code] || 0;
         if (!n) { return ''; }
         return '<span class="pg-chip" data-stage="' + st.key + '" style="background:' +
-          st.color + '">' + st.label + ' ' + n + '</span>';
+          st.color + ';color:' + st.text + '">' + st.label + ' ' + n + '</span>';
       }).join('');
     }
   }
