@@ -62,11 +62,11 @@ def tiled_layers(
         )
         if use_tiles(m, page.number_matched, settings.tiles.map_threshold):
             out[name] = page.number_matched
-    if out:
-        # The zone basemap in a download is inline too (a served page draws its tiles).
-        inline_zone_basemap(
-            m, session, principal, bbox=bbox, tolerance_m=settings.tiles.download_simplify_m
-        )
+    # A downloaded map draws the zone basemap inline (a served page draws its tiles);
+    # no-op unless the basemap is ``zone``, and no query unless the map is downloaded.
+    inline_zone_basemap(
+        m, session, principal, bbox=bbox, tolerance_m=settings.tiles.download_simplify_m
+    )
     return out
 
 
