@@ -220,6 +220,8 @@ def prospect_map(
         tooltip=lambda p: p.get("label"),
         keep=(),
     )
+    if marks:  # a far airport or port must not zoom the view out of the zone
+        m.data_bounds.pop()
     ps = settings.prospect
     clusters = chain_clusters(session, srid=srid, min_firms=ps.cluster_min_firms)
     add_geojson(
@@ -232,8 +234,8 @@ def prospect_map(
             "color": CLUSTER_COLOR,
             "weight": 2,
             "fillColor": CLUSTER_COLOR,
-            "fillOpacity": 0.35,
-            "radius": min(30, 10 + int(p.get("firms") or 0) // 2),
+            "fillOpacity": 0.25,
+            "radius": min(22, 8 + int(p.get("firms") or 0) // 10),
         },
         tooltip=lambda p: (
             f"{p.get('name_en') if lg == 'en' else p.get('name_zh')} · "

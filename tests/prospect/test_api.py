@@ -174,3 +174,26 @@ def test_prospect_map_is_public_safe(papi: Api) -> None:
     dl = papi.client.get("/maps/prospect", params={"bbox": z.bbox_param, "download": "1"})
     assert dl.headers["content-disposition"].startswith("attachment")
     assert len(dl.content) < 1_500_000
+
+
+def test_find_page_carries_csrf_for_cookie_holds(papi: Api) -> None:
+    import re
+
+    from api.csrf import token_for
+
+    tok = papi.tokens["officer"]
+    papi.client.cookies.set("parkgis_token", tok)
+    try:
+        r = papi.client.get("/find", params=_near(papi, clear_height_m="5"))
+        m = re.search(r'<meta name="csrf-token" content="([0-9a-f]{64})">', r.text)
+        assert m is not None and m.group(1) == token_for(tok)
+        body = {"space_id": papi.zone.spaces[1], "holder": "Shenzhen Co.", "days": 3}
+        origin = {"Origin": str(papi.client.base_url).rstrip("/")}
+        refused = papi.client.post("/api/v1/reservations", json=body, headers=origin)
+        assert refused.status_code == 403
+        held = papi.client.post(
+            "/api/v1/reservations", json=body, headers={**origin, "X-CSRF-Token": m.group(1)}
+        )
+        assert held.status_code == 201, held.text
+    finally:
+        papi.client.cookies.clear()
