@@ -17,7 +17,6 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi import Path as PathParam
-from parkgis.maps.prospect import prospect_map
 from starlette.responses import HTMLResponse, Response
 
 from api.csrf import csrf_token
@@ -25,6 +24,7 @@ from api.deps import PrincipalDep, SessionDep, SettingsDep
 from api.routes.maps import MapQuery, map_openapi, map_query, map_response
 from parkgis.maps.basemaps import resolve_basemap, tile_sources
 from parkgis.maps.i18n import Lang, resolve_lang
+from parkgis.maps.prospect import prospect_map
 from parkgis.prospect import compare, compare_html, find_page, parse_sites, sheet, sheet_html
 from parkgis.prospect.sheets import sheet_pdf
 
@@ -74,6 +74,12 @@ def pdf_response(pdf: bytes, filename: str) -> Response:
     )
 
 
+def other_lang_href(request: Request, lang: Lang) -> str:
+    """This page's address in the other language."""
+    other = "en" if lang == "zh" else "zh"
+    return str(request.url.include_query_params(lang=other).replace(scheme="", netloc=""))
+
+
 def page_lang(lang: Annotated[str | None, Query(max_length=5)] = None) -> str | None:
     """``?lang=zh|en`` (checked by :func:`resolve_lang`)."""
     return lang
@@ -95,6 +101,7 @@ def find_route(
         lang=lang,
         csrf=csrf_token(request),
         basemap=basemap,
+        other_lang_href=other_lang_href(request, lang),
     )
     bm = resolve_basemap(basemap, settings.maps)
     tiles = next(iter(tile_sources(bm, settings.maps, lang)), None)
@@ -127,7 +134,7 @@ def site_sheet(
     s = sheet(session, kind, site_id, principal, settings, lang=lg, base_url=str(request.base_url))
     if f == "pdf":
         return pdf_response(sheet_pdf(s, lg), f"parkgis-{kind}-{site_id}-{lg}.pdf")
-    return html_page(sheet_html(s, lg))
+    return html_page(sheet_html(s, lg, other_lang_href=other_lang_href(request, lg)))
 
 
 @router.get("/compare", response_class=HTMLResponse, summary="Compare 2–4 sites")
@@ -145,7 +152,7 @@ def compare_route(
     sheets, rows = compare(
         session, pairs, principal, settings, lang=lg, base_url=str(request.base_url)
     )
-    return html_page(compare_html(sheets, rows, lg))
+    return html_page(compare_html(sheets, rows, lg, other_lang_href=other_lang_href(request, lg)))
 
 
 maps_router = APIRouter(prefix="/maps", tags=["maps"])

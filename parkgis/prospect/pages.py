@@ -54,6 +54,7 @@ def find_page(
     lang: Lang,
     csrf: str = "",
     basemap: str | None = None,
+    other_lang_href: str | None = None,
 ) -> Page:
     """The ``/find`` page for ``params`` (the query string), as ``principal`` may see it.
 
@@ -124,6 +125,6 @@ def find_page(
         csrf=csrf,
         basemap=basemap,
         user=None if principal.anonymous else f"{principal.name} ({principal.role})",
-        other_lang_href=None,
+        other_lang_href=other_lang_href,
     )
     return Page(html, status)

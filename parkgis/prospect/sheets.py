@@ -160,10 +160,23 @@ def sheet(
     )
 
 
-def sheet_html(s: Sheet, lang: Lang, *, pdf: bool = False, links: bool = True) -> str:
+def sheet_html(
+    s: Sheet,
+    lang: Lang,
+    *,
+    pdf: bool = False,
+    links: bool = True,
+    other_lang_href: str | None = None,
+) -> str:
     """The sheet as one HTML page (``pdf``: without the page's buttons)."""
     return render_page(
-        "sheet.html", lang, sheets=[s], title=s.title, pdf=pdf, links=links and not pdf
+        "sheet.html",
+        lang,
+        sheets=[s],
+        title=s.title,
+        pdf=pdf,
+        links=links and not pdf,
+        other_lang_href=other_lang_href,
     )
 
 
