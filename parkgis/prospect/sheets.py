@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from parkgis.access import Principal
+from parkgis.db.seed import read_csv
 from parkgis.maps.i18n import Lang, status_label, t
 from parkgis.prospect.context import Landmark, landmarks
 from parkgis.prospect.render import html_to_pdf, qr_svg, render_page
@@ -49,6 +51,19 @@ def _v(v: Any, unit: str = "", digits: int = 0) -> str:
     return f"{s} {unit}".strip()
 
 
+@lru_cache(maxsize=1)
+def _land_uses() -> dict[str, tuple[str, str]]:
+    return {r["code"]: (r["name_zh"], r["name_en"]) for r in read_csv("land_use.csv")}
+
+
+def land_use_label(code: Any, lang: Lang) -> str:
+    """``100101 一类工业用地`` (the code and its name in ``lang``), or ``—``."""
+    if not code:
+        return "—"
+    names = _land_uses().get(str(code))
+    return f"{code} {names[0] if lang == 'zh' else names[1]}" if names else str(code)
+
+
 def sheet_rows(f: SiteFacts, lang: Lang) -> list[tuple[str, str]]:
     """The key facts of a site as (label, value with unit) rows, in ``lang``."""
     v = f.values
@@ -60,7 +75,7 @@ def sheet_rows(f: SiteFacts, lang: Lang) -> list[tuple[str, str]]:
         (t("pr.f.code", lang), f.code),
         (t("pr.f.area", lang), area),
         (t("pr.f.address", lang), _v(v.get("address"))),
-        (t("pr.f.land_use", lang), _v(v.get("land_use"))),
+        (t("pr.f.land_use", lang), land_use_label(v.get("land_use"), lang)),
     ]
     if f.kind == "space":
         avail = v.get("available_from")
