@@ -17,11 +17,13 @@ from api.routes import (
     project_pages,
     projects,
     prospect,
+    reports,
     reservations,
     service,
     shortlists,
     signin,
     tiles,
+    workbench,
     writes,
 )
 
@@ -41,6 +43,8 @@ ROUTERS: list[APIRouter] = [
     landuse.router,  # before maps: /maps/landuse
     maps.router,
     project_pages.router,
+    workbench.router,  # /me and the browser's form writes
+    reports.router,  # /reports: leadership pages
     features.router,
     ogc.router,
     writes.router,

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import HTMLResponse
 
+from api.csrf import csrf_token
 from api.deps import PrincipalDep, SessionDep, SettingsDep
 from api.routes.maps import MapQuery, map_openapi, map_query, map_response
 from parkgis.maps.i18n import resolve_lang
@@ -22,6 +23,8 @@ from parkgis.maps.projects import projects_map
 from parkgis.projects.filters import FILTER_PARAMS
 from parkgis.projects.milestones import ALL_PROJECT_STAGES, stage_label
 from parkgis.projects.timeline import project_timeline
+from parkgis.workbench.labels import labels as wb_labels
+from parkgis.workbench.project_actions import project_actions
 from parkgis.zonetime import zone_today
 
 router = APIRouter(tags=["projects"])
@@ -154,6 +157,11 @@ def timeline_page(
         "events": tl["events"],
         "axis": tl["axis"],
         "as_of": tl["as_of"],
+        # The workbench's forms (advance, stall, re-plan) for callers who may move it.
+        "actions": project_actions(session, principal, project_id, today=zone_today(tz)),
+        "csrf_token": csrf_token(request),
+        "A": wb_labels(lg),
+        "done_msg": wb_labels(lg).get("done." + request.query_params.get("done", "x")),
     }
     return templates.TemplateResponse(
         request,
@@ -161,7 +169,7 @@ def timeline_page(
         context,
         headers={
             "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
-            "base-uri 'none'; form-action 'none'",
+            "base-uri 'none'; form-action 'self'",
             "X-Content-Type-Options": "nosniff",
         },
     )

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Path, Request
 from starlette.responses import Response
 
-from api.deps import PrincipalDep, SessionDep
+from api.deps import PrincipalDep, SessionDep, SettingsDep
 from api.params import GeometryParams, NoParams, from_query, openapi_for
 from api.responses import GeoJSONResponse, JSONResponse
 from parkgis import writes
@@ -71,10 +71,19 @@ def add_write_routes(spec: EntitySpec) -> None:
         body: create_body,  # type: ignore[valid-type]
         session: SessionDep,
         principal: PrincipalDep,
+        settings: SettingsDep,
         request: Request,
         geo: GeoParams,
     ) -> Response:
-        written = writes.create(session, spec.name, principal, body, crs=geo.crs, repair=geo.repair)
+        written = writes.create(
+            session,
+            spec.name,
+            principal,
+            body,
+            crs=geo.crs,
+            repair=geo.repair,
+            zone_tz=settings.zone.timezone,
+        )
         session.commit()
         headers = {"Location": _location(request, spec, written.id), "ETag": etag(written.version)}
         return media(written.body, status_code=201, headers=headers)
@@ -87,6 +96,7 @@ def add_write_routes(spec: EntitySpec) -> None:
             body: body_type,
             session: SessionDep,
             principal: PrincipalDep,
+            settings: SettingsDep,
             geo: GeoParams,
             if_match: IfMatch = None,
         ) -> Response:
@@ -100,6 +110,7 @@ def add_write_routes(spec: EntitySpec) -> None:
                 if_match=if_match,
                 crs=geo.crs,
                 repair=geo.repair,
+                zone_tz=settings.zone.timezone,
             )
             session.commit()
             return media(written.body, headers={"ETag": etag(written.version)})

@@ -45,6 +45,8 @@ class Visit(Versioned, Base):
     kind: Mapped[str] = mapped_column(String(16), nullable=False, server_default="visit")
     summary: Mapped[str | None] = mapped_column(Text)
     geom: Mapped[WKBElement | None] = mapped_column(Geometry("POINT", srid=4326))
+    client_key: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
+    """The browser's idempotency key: a visit queued offline and sent twice is stored once."""
 
     __table_args__ = (CheckConstraint(in_list("kind", VISIT_KINDS), name="kind_known"),)
 

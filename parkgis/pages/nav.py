@@ -40,6 +40,7 @@ class NavItem:
 # fmt: off
 NAV: list[NavItem] = [
     NavItem("home", "/", ("首页", "Home"), EVERYONE, "house"),
+    NavItem("me", "/me", ("我的工作台", "My workbench"), STAFF, "briefcase"),
     NavItem("parcels", "/maps/parcels", ("园区地块图", "Zone map"), EVERYONE, "map", "maps"),
     NavItem("projects", "/maps/projects", ("项目作战图", "Project map"), SIGNED_IN, "flag", "maps"),
     NavItem("coverage", "/maps/coverage", ("服务覆盖图", "Coverage map"), STAFF, "users", "maps"),
@@ -50,6 +51,8 @@ NAV: list[NavItem] = [
     NavItem("imports", "/imports", ("数据导入", "Import data"), ("planner", "admin"), "file-import"),
     NavItem("landuse_report", "/reports/landuse", ("土地利用评价报告", "Land-use report"),
             ("planner", "admin"), "file-lines"),
+    NavItem("reports", "/reports", ("领导看板", "Leadership reports"), ("planner", "admin"),
+            "chart-line"),
     NavItem("ogc", "/ogc?f=html", ("OGC 数据服务", "OGC API"), EVERYONE, "layer-group", "api"),
     NavItem("docs", "/docs", ("接口文档", "API docs"), EVERYONE, "book", "api", lang=False),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime, Field
+from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
 from parkgis.models.base import (
@@ -44,6 +44,7 @@ def _sane_time(v: datetime) -> datetime:
 
 
 Moment = Annotated[AwareDatetime, AfterValidator(_sane_time)]
+ClientKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
 """A moment in time, ISO 8601 with a UTC offset (e.g. ``2025-03-01T09:30:00+08:00``)."""
 
 
@@ -59,6 +60,11 @@ class VisitCreate(InputModel):
     summary: LongText | None = None
     geometry: PointGeometry | None = Field(
         default=None, description="Check-in location, a GeoJSON Point (lon/lat unless crs=)"
+    )
+    client_key: ClientKey | None = Field(
+        default=None,
+        description="Idempotency key made by the client (8-64 of A-Z a-z 0-9 _ -); unique: "
+        "a second visit with the same key is refused (409)",
     )
 
     @classmethod

@@ -114,6 +114,30 @@ def default_officer(p: Principal, spec: EntitySpec, values: dict[str, Any], pref
         )
 
 
+def check_visit_day(
+    spec: EntitySpec, values: dict[str, Any], prefix: str, tz: str | None, row: Any = None
+) -> None:
+    """A visit's time may not be in the future nor before the previous month (zone calendar).
+
+    Checked when the caller names the zone's time zone ``tz`` (the API does; an import of
+    past visits does not), on create, and on update only when ``visited_at`` changes (an
+    old visit's summary can still be corrected).
+
+    Raises
+    ------
+    InvalidInput
+        Naming ``visited_at`` (see :func:`parkgis.workbench.rules.check_visit_time`).
+    """
+    at = values.get("visited_at")
+    if spec.name != "visits" or at is None or tz is None:
+        return
+    if row is not None and getattr(row, "visited_at", None) == at:
+        return
+    from parkgis.workbench.rules import check_visit_time
+
+    check_visit_time(at, tz, field=f"{prefix}visited_at")
+
+
 def _after(a: date | None, b: date | None) -> bool:
     return a is not None and b is not None and a < b
 

@@ -26,6 +26,7 @@ from parkgis.writes.checks import (
     check_owner,
     check_references,
     check_rules,
+    check_visit_day,
     default_officer,
 )
 from parkgis.writes.geometry import apply_geometry
@@ -135,6 +136,7 @@ def create(
     *,
     crs: str | None = None,
     repair: bool = False,
+    zone_tz: str | None = None,
 ) -> Written:
     """Create one row of ``entity`` and audit it.
 
@@ -150,6 +152,10 @@ def create(
         Declared CRS of the coordinates, e.g. ``"EPSG:3857"``.
     repair : bool, default False
         Repair an invalid geometry instead of refusing it.
+    zone_tz : str, optional
+        The zone's time zone (``settings.zone.timezone``). When given, rules about "today"
+        are checked: a visit may be neither in the future nor before the previous month.
+        The API and the workbench pass it; an import of past records does not.
 
     Raises
     ------
@@ -177,6 +183,7 @@ def create(
     check_owner(principal, spec, values, given.prefix)
     check_references(session, spec, values, given.prefix)
     check_rules(spec, values, given.prefix)
+    check_visit_day(spec, values, given.prefix, zone_tz)
     row = spec.model(**values)
     apply_geometry(session, spec, row, given, crs=crs, repair=repair, full=True)
     session.add(row)
@@ -200,6 +207,7 @@ def update(
     if_match: str | None = None,
     crs: str | None = None,
     repair: bool = False,
+    zone_tz: str | None = None,
 ) -> Written:
     """Replace (PUT, ``partial=False``) or patch (PATCH, ``partial=True``) one row.
 
@@ -207,8 +215,8 @@ def update(
     ``"<version>"`` or ``*``) or a ``version`` field in the body. The row is locked while
     it is checked and written, so of two writers holding the same version only the first
     wins; the other gets :class:`~parkgis.errors.PreconditionFailed` with the current
-    version. Geometry and ``crs``/``repair`` are as in :func:`create`; on PATCH, fields
-    left out are unchanged.
+    version. Geometry, ``crs``/``repair`` and ``zone_tz`` are as in :func:`create`; on
+    PATCH, fields left out are unchanged.
 
     Raises
     ------
@@ -242,6 +250,7 @@ def update(
     merged = {k: getattr(row, k) for k in before}
     merged.update(values)
     check_rules(spec, merged, given.prefix)
+    check_visit_day(spec, values, given.prefix, zone_tz, row)
     for key, value in values.items():
         setattr(row, key, value)
     apply_geometry(session, spec, row, given, crs=crs, repair=repair, full=not partial)

@@ -1,0 +1,138 @@
+"""The caller's holds on spaces and parcels: list them, and extend one.
+
+Holding, releasing and leasing are :mod:`parkgis.matching.reservations` (the API's
+functions); extending is here, with the same rules: only the hold's owner or an admin,
+only while it is active, never past ``PARKGIS_MATCH_MAX_HOLD_DAYS`` from now, and the
+database's exclusion constraint still refuses any overlap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from parkgis.access import Principal, require_write
+from parkgis.audit import changes, record, snapshot
+from parkgis.errors import Conflict, InvalidInput
+from parkgis.matching.reservations import EXCLUSION_VIOLATION, _active_for_update
+from parkgis.models import Reservation
+from parkgis.settings import Settings
+
+_MINE_SQL = text(
+    """
+    SELECT r.id, r.space_id, r.parcel_id, r.holder, r.days, r.held_from, r.expires_at,
+           coalesce(s.code, p.code) AS unit_code, b.name AS building_name,
+           coalesce(s.area_m2, p.area_m2) AS area_m2, s.floor,
+           coalesce(s.status, p.status) AS unit_status
+    FROM reservations r
+    LEFT JOIN spaces s ON s.id = r.space_id
+    LEFT JOIN buildings b ON b.id = s.building_id
+    LEFT JOIN parcels p ON p.id = r.parcel_id
+    WHERE r.user_id = :uid AND tstzrange(r.held_from, r.expires_at) @> now()
+    ORDER BY r.expires_at, r.id
+    """
+)
+
+
+@dataclass(frozen=True)
+class MyHold:
+    """An active hold of the caller, with the unit it covers."""
+
+    id: int
+    unit: str
+    unit_id: int
+    unit_code: str | None
+    building_name: str | None
+    floor: int | None
+    area_m2: float | None
+    holder: str
+    held_from: datetime
+    expires_at: datetime
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready values."""
+        out = asdict(self)
+        out["held_from"] = self.held_from.isoformat()
+        out["expires_at"] = self.expires_at.isoformat()
+        return out
+
+
+def my_holds(session: Session, principal: Principal) -> list[MyHold]:
+    """The caller's holds active now, soonest to expire first (empty when anonymous)."""
+    if principal.user_id is None:
+        return []
+    rows = session.execute(_MINE_SQL, {"uid": principal.user_id}).mappings()
+    return [
+        MyHold(
+            id=r["id"],
+            unit="space" if r["space_id"] is not None else "parcel",
+            unit_id=r["space_id"] if r["space_id"] is not None else r["parcel_id"],
+            unit_code=r["unit_code"],
+            building_name=r["building_name"],
+            floor=r["floor"],
+            area_m2=None if r["area_m2"] is None else float(r["area_m2"]),
+            holder=r["holder"],
+            held_from=r["held_from"],
+            expires_at=r["expires_at"],
+        )
+        for r in rows
+    ]
+
+
+def extend_hold(
+    session: Session,
+    reservation_id: int,
+    *,
+    days: int,
+    principal: Principal,
+    settings: Settings,
+) -> Reservation:
+    """Push an active hold's end ``days`` days later, within the maximum hold from now.
+
+    Parameters
+    ----------
+    days : int
+        1 to ``settings.match.max_hold_days``; the new end is at most that many days from
+        now.
+
+    Raises
+    ------
+    NotFound, Conflict, Forbidden, InvalidInput
+        Unknown hold; ended already or overlapping another hold; someone else's hold; a
+        bad ``days`` or an end too far ahead.
+    """
+    require_write(principal, "reservations")
+    max_days = settings.match.max_hold_days
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= max_days:
+        raise InvalidInput(f"days must be a whole number from 1 to {max_days}", field="days")
+    r = _active_for_update(session, reservation_id, principal)
+    if r.expires_at + timedelta(days=days) > datetime.now(UTC) + timedelta(days=max_days):
+        raise InvalidInput(
+            f"a hold may run at most {max_days} days from now; extend by fewer days",
+            field="days",
+        )
+    before = snapshot(r)
+    try:
+        with session.begin_nested():
+            session.execute(
+                text(
+                    "UPDATE reservations SET expires_at = expires_at + make_interval(days => :d), "
+                    "days = coalesce(days, 0) + :d WHERE id = :id"
+                ),
+                {"d": days, "id": r.id},
+            )
+    except IntegrityError as exc:
+        if getattr(exc.orig, "sqlstate", None) != EXCLUSION_VIOLATION:
+            raise
+        raise Conflict(
+            "the unit is promised to someone else after this hold", field="days"
+        ) from None
+    session.refresh(r)
+    b, a = changes(before, snapshot(r))
+    record(session, principal, "hold", "reservations", r.id, before=b, after=a)  # re-hold
+    return r
