@@ -10,12 +10,11 @@ from dataclasses import dataclass
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
-from sqlalchemy.orm import Session
 
 from api.app import create_app
-from parkgis.auth import create_token
 from parkgis.settings import Settings
 from tests.prospect.zone import ProspectZone, committed_zone
+from tests.support.zones import drop_users, make_tokens
 
 
 @dataclass
@@ -37,17 +36,16 @@ def papi(engine: Engine, settings: Settings) -> Iterator[Api]:
         officer = c.execute(
             text("INSERT INTO officers (name) VALUES ('王科长') RETURNING id")
         ).scalar()
-    tokens: dict[str, str] = {}
-    with Session(engine) as s, s.begin():
-        for role in ("admin", "investment", "officer", "planner"):
-            tokens[role] = create_token(
-                s,
-                role=role,
-                name=f"prospect-{role}-{uuid.uuid4().hex[:8]}",
-                officer_id=officer if role == "officer" else None,
-            )
-    with committed_zone(engine) as zone, TestClient(create_app(settings)) as client:
-        yield Api(client, zone, tokens)
+    prefix = f"prospect-{uuid.uuid4().hex[:8]}"
+    roles = {"admin": None, "investment": None, "officer": officer, "planner": None}
+    tokens = make_tokens(engine, prefix, roles)
+    try:
+        with committed_zone(engine) as zone, TestClient(create_app(settings)) as client:
+            yield Api(client, zone, tokens)
+    finally:
+        with engine.begin() as c:
+            drop_users(c, prefix)
+            c.execute(text("DELETE FROM officers WHERE id = :o"), {"o": officer})
 
 
 def pdf_text(pdf: bytes) -> str:

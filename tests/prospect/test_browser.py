@@ -16,12 +16,11 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
-from parkgis.auth import create_token
 from tests.browser_utils import Watched, leaflet_maps_ready
 from tests.prospect.conftest import pdf_text
 from tests.prospect.zone import CANARIES, ProspectZone, committed_zone
+from tests.support.zones import drop_users, make_tokens
 
 pytestmark = pytest.mark.browser
 
@@ -32,10 +31,14 @@ PHONE = {"width": 390, "height": 844}
 
 @pytest.fixture(scope="module")
 def flow_zone(engine: Engine) -> Iterator[tuple[ProspectZone, str]]:
-    with Session(engine) as s, s.begin():
-        token = create_token(s, role="investment", name=f"prospect-ui-{uuid.uuid4().hex[:8]}")
-    with committed_zone(engine) as z:
-        yield z, token
+    prefix = f"prospect-ui-{uuid.uuid4().hex[:8]}"
+    token = make_tokens(engine, prefix, {"investment": None})["investment"]
+    try:
+        with committed_zone(engine) as z:
+            yield z, token
+    finally:
+        with engine.begin() as c:
+            drop_users(c, prefix)
 
 
 def shot(page: Any, name: str) -> None:
