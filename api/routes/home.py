@@ -9,11 +9,20 @@ from starlette.responses import HTMLResponse, Response
 
 from api.pages import FrameDep, page_response
 from parkgis import __version__
-from parkgis.maps.i18n import t
+from parkgis.maps.i18n import register, t
 from parkgis.pages import favicon
 from parkgis.pages.env import STATIC
 
 router = APIRouter(include_in_schema=False)
+
+register(
+    {
+        "home.download": (
+            "每张地图右上角的“下载”按钮可保存离线单文件地图",
+            "The Download button on every map saves a one-file offline copy",
+        )
+    }
+)
 
 _CACHE = {"Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff"}
 

@@ -29,6 +29,8 @@ class FilterControl:
     label: str
     choices: Sequence[tuple[str, str]]
     current: str = ""
+    names: bool = False
+    """The choices are people's or firms' names (marked ``lang="zh-CN"``)."""
 
 
 _CSS = """
@@ -98,9 +100,12 @@ def controls_html(controls: Sequence[FilterControl], lang: str) -> str:
         )
         parts.append(f'<option value="">{safe_text(t("filter.all", lg))}</option>')
         values = {v for v, _ in c.choices}
+        mark = ' lang="zh-CN"' if c.names else ""
         for value, label in c.choices:
             sel = " selected" if value == c.current else ""
-            parts.append(f'<option value="{safe_text(value)}"{sel}>{safe_text(label)}</option>')
+            parts.append(
+                f'<option value="{safe_text(value)}"{sel}{mark}>{safe_text(label)}</option>'
+            )
         if c.current and c.current not in values:  # e.g. a comma list typed in the address
             parts.append(
                 f'<option value="{safe_text(c.current)}" selected>{safe_text(c.current)}</option>'

@@ -17,7 +17,7 @@ parcel with its stage, next milestone and days late; overdue ones ringed in red.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -29,11 +29,13 @@ from sqlalchemy.orm import Session
 
 from parkgis.access import Principal
 from parkgis.maps.basemaps import Basemap, display_geojson, display_lonlat, shifts_data
+from parkgis.maps.controls import FilterControl, add_filter_controls
 from parkgis.maps.core import LegendItem, LegendSection, ParkMap, base_map, finish
 from parkgis.maps.i18n import Lang, register, resolve_lang, t
 from parkgis.maps.page import PageData
 from parkgis.maps.projects_js import CSS, SCRIPT
 from parkgis.maps.safe import safe_text
+from parkgis.pages.codes import code_choices
 from parkgis.pages.contrast import readable_text
 from parkgis.projects.filters import filter_from_query
 from parkgis.projects.milestones import (
@@ -313,8 +315,38 @@ def projects_map(
         lats = [p[ROW["lat"]] for p in data["projects"]]
         lons = [p[ROW["lon"]] for p in data["projects"]]
         m.data_bounds.append((min(lons), min(lats), max(lons), max(lats)))
+    add_filter_controls(m, _controls(rows, params, m.lang), m.lang)
     finish(m, legend=_legend(m.lang), bbox=f.bbox)
     return m
+
+
+def _controls(rows: Sequence[Any], params: Mapping[str, str], lang: Lang) -> list[FilterControl]:
+    """Stage, chain and officer drop-downs (officers: those of the projects shown)."""
+    officers = sorted(
+        {(str(r.officer_id), r.officer_name) for r in rows if r.officer_id is not None},
+        key=lambda o: o[1] or "",
+    )
+    return [
+        FilterControl(
+            "stage",
+            t("project.stage", lang),
+            [(s, stage_label(s, lang)) for s in ALL_PROJECT_STAGES],
+            params.get("stage", ""),
+        ),
+        FilterControl(
+            "industry_chain",
+            t("field.industry_chain", lang),
+            code_choices("chain", lang),
+            params.get("industry_chain", ""),
+        ),
+        FilterControl(
+            "officer_id",
+            t("project.officer", lang),
+            [(i, n or i) for i, n in officers],
+            params.get("officer_id", ""),
+            names=True,
+        ),
+    ]
 
 
 def _legend(lang: Lang) -> list[LegendSection]:

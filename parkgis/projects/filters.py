@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from parkgis.errors import InvalidInput, InvalidQuery
+from parkgis.features.allowed import check_value
 from parkgis.models.base import ALL_PROJECT_STAGES
 from parkgis.params import BBox, check_bbox, parse_bbox, parse_flag, parse_ids
 
@@ -86,6 +87,8 @@ def filter_from_query(params: Mapping[str, str]) -> ProjectFilter:
                 raise InvalidQuery(exc.message, field=name) from exc
             parts["stages"] = items
         elif key == "chain":
+            for chain in items:  # a chain that does not exist is a 400, not an empty map
+                check_value("projects", "industry_chain", name, chain)
             parts["chains"] = items
         elif key == "officer":
             parts["officer_ids"] = parse_ids(value, name)

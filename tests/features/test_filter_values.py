@@ -17,7 +17,7 @@ from api.app import create_app
 from parkgis.features.allowed import ALLOWED, allowed_values
 from parkgis.features.registry import COLLECTIONS, OGC_COLLECTIONS
 from parkgis.settings import Settings
-from tests.pages.conftest import role_tokens  # noqa: F401  (session fixture)
+from tests.pages.conftest import made_role_tokens
 
 FREE_TEXT = {
     ("parcels", "code"),
@@ -72,6 +72,12 @@ CASES = cases()
 
 
 @pytest.fixture(scope="module")
+def role_tokens(engine: Engine) -> Iterator[dict[str, str | None]]:
+    with made_role_tokens(engine) as tokens:
+        yield tokens
+
+
+@pytest.fixture(scope="module")
 def client(settings: Settings, engine: Engine) -> Iterator[TestClient]:
     with TestClient(create_app(settings)) as c:
         yield c
@@ -88,7 +94,7 @@ def test_the_table_covers_every_filter() -> None:
 @pytest.mark.parametrize(("collection", "param", "value"), CASES)
 def test_api_refuses_a_bad_filter_value(
     client: TestClient,
-    role_tokens: dict[str, str | None],  # noqa: F811
+    role_tokens: dict[str, str | None],
     collection: str,
     param: str,
     value: str,
@@ -109,7 +115,7 @@ def test_api_refuses_a_bad_filter_value(
 )
 def test_ogc_refuses_a_bad_filter_value(
     client: TestClient,
-    role_tokens: dict[str, str | None],  # noqa: F811
+    role_tokens: dict[str, str | None],
     collection: str,
     param: str,
     value: str,
@@ -133,7 +139,7 @@ def test_the_zone_map_refuses_a_bad_filter_value(
 )
 def test_good_codes_still_pass(
     client: TestClient,
-    role_tokens: dict[str, str | None],  # noqa: F811
+    role_tokens: dict[str, str | None],
     param: str,
     good: str,
 ) -> None:
@@ -146,3 +152,25 @@ def test_one_bad_code_in_a_list_is_named(client: TestClient) -> None:
     r = client.get("/api/v1/parcels", params={"status": "available,vacant"})
     assert r.status_code == 400
     assert "'vacant'" in r.json()["description"] and "idle" in r.json()["description"]
+
+
+@pytest.mark.parametrize(
+    ("path", "param", "value"),
+    [
+        ("/maps/projects", "stage", "started"),
+        ("/maps/projects", "industry_chain", "chips"),
+        ("/maps/projects", "officer_id", "abc"),
+        ("/maps/coverage", "officer_id", "abc"),
+        ("/maps/coverage", "month", "2026-13"),
+    ],
+)
+def test_other_maps_refuse_bad_filter_values(
+    client: TestClient,
+    role_tokens: dict[str, str | None],
+    path: str,
+    param: str,
+    value: str,
+) -> None:
+    headers = {"Authorization": f"Bearer {role_tokens['planner']}"}
+    r = client.get(path, params={param: value, "basemap": "none"}, headers=headers)
+    assert r.status_code == 400 and r.json()["field"] == param, r.text[:200]

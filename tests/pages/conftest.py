@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from fastapi.testclient import TestClient
@@ -17,9 +18,13 @@ from parkgis.settings import Settings
 ROLES = ("anonymous", "investment", "officer", "planner", "admin")
 
 
-@pytest.fixture(scope="package")  # gone before another package loads the demo
-def role_tokens(engine: Engine) -> Iterator[dict[str, str | None]]:
-    """``{role: token}`` for every role (``anonymous``: None); an officer row for ``officer``."""
+@contextmanager
+def made_role_tokens(engine: Engine) -> Iterator[dict[str, str | None]]:
+    """``{role: token}`` for every role (``anonymous``: None); an officer row for ``officer``.
+
+    Committed, and deleted on exit: the demo loader refuses users linked to officers it does
+    not know, so no test may leave them behind.
+    """
     tag = uuid.uuid4().hex[:8]
     with engine.begin() as conn:
         officer_id = conn.execute(
@@ -30,18 +35,27 @@ def role_tokens(engine: Engine) -> Iterator[dict[str, str | None]]:
             {"n": f"页面测试官{tag}"},
         ).scalar_one()
     tokens: dict[str, str | None] = {"anonymous": None}
-    with session_scope(engine) as s:
-        for role in ROLES[1:]:
-            tokens[role] = create_token(
-                s,
-                role=role,
-                name=f"pages-{role}-{tag}",
-                officer_id=officer_id if role == "officer" else None,
-            )
-    yield tokens
-    with engine.begin() as conn:
-        conn.execute(text("DELETE FROM users WHERE name LIKE :n"), {"n": f"pages-%-{tag}"})
-        conn.execute(text("DELETE FROM officers WHERE id = :i"), {"i": officer_id})
+    try:
+        with session_scope(engine) as s:
+            for role in ROLES[1:]:
+                tokens[role] = create_token(
+                    s,
+                    role=role,
+                    name=f"pages-{role}-{tag}",
+                    officer_id=officer_id if role == "officer" else None,
+                )
+        yield tokens
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM users WHERE name LIKE :n"), {"n": f"pages-%-{tag}"})
+            conn.execute(text("DELETE FROM officers WHERE id = :i"), {"i": officer_id})
+
+
+@pytest.fixture(scope="package")  # gone before another package loads the demo
+def role_tokens(engine: Engine) -> Iterator[dict[str, str | None]]:
+    """Tokens for every role, for the tests of this package (:func:`made_role_tokens`)."""
+    with made_role_tokens(engine) as tokens:
+        yield tokens
 
 
 @pytest.fixture
