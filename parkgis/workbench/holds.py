@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
@@ -53,6 +54,8 @@ class MyHold:
     holder: str
     held_from: datetime
     expires_at: datetime
+    expires_local: str
+    """``expires_at`` on the zone's clock, ``YYYY-MM-DD HH:MM``."""
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready values."""
@@ -62,8 +65,11 @@ class MyHold:
         return out
 
 
-def my_holds(session: Session, principal: Principal) -> list[MyHold]:
-    """The caller's holds active now, soonest to expire first (empty when anonymous)."""
+def my_holds(session: Session, principal: Principal, *, tz: str = "UTC") -> list[MyHold]:
+    """The caller's holds active now, soonest to expire first (empty when anonymous).
+
+    ``tz`` is the zone's time zone, for ``expires_local``.
+    """
     if principal.user_id is None:
         return []
     rows = session.execute(_MINE_SQL, {"uid": principal.user_id}).mappings()
@@ -79,6 +85,7 @@ def my_holds(session: Session, principal: Principal) -> list[MyHold]:
             holder=r["holder"],
             held_from=r["held_from"],
             expires_at=r["expires_at"],
+            expires_local=r["expires_at"].astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M"),
         )
         for r in rows
     ]

@@ -50,6 +50,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "timeline": ("时间轴", "Timeline"),
     "no_projects": ("没有负责的项目", "No projects"),
     "holds": ("我的预留", "My holds"),
+    "unit.space": ("厂房单元", "Plant space"),
+    "unit.parcel": ("地块", "Land parcel"),
     "held_until": ("预留至 {d}", "held until {d}"),
     "release": ("释放", "Release"),
     "extend": ("延长", "Extend"),

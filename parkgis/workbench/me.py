@@ -114,7 +114,7 @@ def officer_workbench(
         officer_name=None,
         earliest_visit_day=earliest_visit_day(today),
     )
-    wb.holds = my_holds(session, principal)
+    wb.holds = my_holds(session, principal, tz=tz)
     oid = principal.officer_id
     if oid is None:
         return wb
