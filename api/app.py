@@ -56,7 +56,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     app.add_middleware(HeadAsGet)  # innermost: HEAD runs every GET route
-    app.add_middleware(BodySizeLimit, max_bytes=settings.api.max_body_bytes)
+    uploads = {"/api/v1/imports": (settings.imports.import_max_bytes, "PARKGIS_IMPORT_MAX_BYTES")}
+    app.add_middleware(BodySizeLimit, max_bytes=settings.api.max_body_bytes, paths=uploads)
     app.add_middleware(SecurityHeaders)  # outermost: every answer gets the headers
     return app
 

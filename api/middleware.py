@@ -9,25 +9,40 @@ from api.errors import error_body
 
 
 class BodySizeLimit:
-    """Answer 413 when ``Content-Length`` or the streamed body exceeds ``max_bytes``."""
+    """Answer 413 when ``Content-Length`` or the streamed body exceeds the path's limit.
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    ``max_bytes`` (``PARKGIS_MAX_BODY_BYTES``) holds everywhere except the paths named in
+    ``paths``, which carry their own limit and setting (file uploads:
+    ``/api/v1/imports`` → ``PARKGIS_IMPORT_MAX_BYTES``).
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        paths: dict[str, tuple[int, str]] | None = None,
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.paths = paths or {}
+
+    def _limit(self, scope: Scope) -> tuple[int, str]:
+        return self.paths.get(scope.get("path", ""), (self.max_bytes, "PARKGIS_MAX_BODY_BYTES"))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Pass the request on, or answer 413 once the body passes the limit."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        max_bytes, setting = self._limit(scope)
         for name, value in scope.get("headers", []):
             if name == b"content-length":
                 try:
-                    too_big = int(value) > self.max_bytes
+                    too_big = int(value) > max_bytes
                 except ValueError:
                     too_big = False
                 if too_big:
-                    await self._refuse(send)
+                    await self._refuse(send, max_bytes, setting)
                     return
         seen = 0
         started = False  # the app began its own response
@@ -41,11 +56,11 @@ class BodySizeLimit:
             msg = await receive()
             if msg["type"] == "http.request":
                 seen += len(msg.get("body", b""))
-                if seen > self.max_bytes:
+                if seen > max_bytes:
                     refused = True
                     if not started:
                         answered = True
-                        await self._refuse(send)
+                        await self._refuse(send, max_bytes, setting)
                     raise _TooLarge
             return msg
 
@@ -65,16 +80,15 @@ class BodySizeLimit:
             if not refused:
                 raise
             if not answered and not started:
-                await self._refuse(send)
+                await self._refuse(send, max_bytes, setting)
 
-    async def _refuse(self, send: Send) -> None:
+    async def _refuse(self, send: Send, max_bytes: int, setting: str) -> None:
         import orjson
 
         body = orjson.dumps(
             error_body(
                 "PayloadTooLarge",
-                f"request body is larger than {self.max_bytes} bytes "
-                "(PARKGIS_MAX_BODY_BYTES); split the upload",
+                f"request body is larger than {max_bytes} bytes ({setting}); split the upload",
                 "body",
             )
         )
