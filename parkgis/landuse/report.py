@@ -30,6 +30,8 @@ from parkgis.landuse.indicators import parcel_indicators_rows
 from parkgis.landuse.inefficient import TYPES, inefficient_rows, type_counts
 from parkgis.landuse.scope import Scope
 from parkgis.landuse.summary import landuse_summary
+from parkgis.maps.i18n import status_label
+from parkgis.models.base import PARCEL_STATUSES
 from parkgis.settings import Settings
 
 WORST_N = 20
@@ -65,7 +67,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "building_coefficient": ("建筑系数", "Building coefficient"),
     "tax_cny_per_mu": ("亩均税收（元/亩）", "Tax per mu (CNY)"),
     "output_cny_per_mu": ("亩均产值（元/亩）", "Output per mu (CNY)"),
-    "score": ("亩均综合得分", "亩均 score"),
+    "score": ("亩均综合得分", "Per-mu score"),
     "grade": ("等级", "Grade"),
     "firm": ("企业", "Firm"),
     "days": ("距约定开工（天）", "Days since agreed start"),
@@ -200,6 +202,7 @@ def report_context(
         "L": {k: v[0] if lg == "zh" else v[1] for k, v in LABELS.items()},
         "lang": lg,
         "types": {k: (zh if lg == "zh" else en) for k, (zh, en) in TYPES.items()},
+        "statuses": {k: status_label(k, lg) for k in PARCEL_STATUSES},
         "user": principal.name if principal else "",
     }
 

@@ -84,7 +84,7 @@ register(
         "landuse.theme": ("专题", "Theme"),
         "landuse.theme.class": ("用地分类", "Land-use class"),
         "landuse.theme.plot_ratio": ("容积率对标", "Plot ratio vs minimum"),
-        "landuse.theme.grade": ("亩均评价等级", "亩均 grade"),
+        "landuse.theme.grade": ("亩均评价等级", "Per-mu grade"),
         "landuse.theme.inefficient": ("低效用地与闲置时钟", "Inefficient land, idle clock"),
         "landuse.layer": ("地块", "Parcels"),
         "landuse.pr.below_80": ("低于下限80%", "Below 80% of the minimum"),
