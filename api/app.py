@@ -56,7 +56,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     app.add_middleware(HeadAsGet)  # innermost: HEAD runs every GET route
-    uploads = {"/api/v1/imports": (settings.imports.import_max_bytes, "PARKGIS_IMPORT_MAX_BYTES")}
+    # The import route checks the file itself and names it; the middleware is the backstop
+    # for a body far past the limit (1 MiB of slack for the multipart envelope).
+    upload_cap = settings.imports.import_max_bytes + (1 << 20)
+    uploads = {"/api/v1/imports": (upload_cap, "PARKGIS_IMPORT_MAX_BYTES")}
     app.add_middleware(BodySizeLimit, max_bytes=settings.api.max_body_bytes, paths=uploads)
     app.add_middleware(SecurityHeaders)  # outermost: every answer gets the headers
     return app
