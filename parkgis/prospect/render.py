@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment
 from markupsafe import Markup
 
 from parkgis.errors import ConfigError
@@ -51,25 +51,47 @@ def json_script(value: Any) -> Markup:
 
 @lru_cache(maxsize=1)
 def environment() -> Environment:
-    """The Jinja environment of the prospect templates (autoescape on)."""
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["num"] = _num
-    env.filters["mu"] = _mu
-    env.filters["json_script"] = json_script
-    env.globals["t"] = t
-    env.globals["status_label"] = status_label
-    env.globals["dist"] = _dist
+    """The project's one Jinja environment, with the prospect templates and filters added.
+
+    Autoescape and StrictUndefined come from :func:`parkgis.pages.env.environment`; this
+    adds ``parkgis/prospect/templates`` to its loader and the filters ``num``, ``mu`` and
+    ``json_script`` and the globals ``t``, ``status_label`` and ``dist`` (once).
+    """
+    from parkgis.pages.env import add_template_dir
+    from parkgis.pages.env import environment as shared
+
+    add_template_dir(TEMPLATES)
+    env = shared()
+    env.filters.setdefault("num", _num)
+    env.filters.setdefault("mu", _mu)
+    env.filters.setdefault("json_script", json_script)
+    env.globals.setdefault("t", t)
+    env.globals.setdefault("status_label", status_label)
+    env.globals.setdefault("dist", _dist)
     return env
+
+
+_OPTIONAL: dict[str, Any] = {
+    "csrf": None,
+    "pdf": False,
+    "download": False,
+    "user": None,
+    "approval_number": None,
+    "anonymous": False,
+    "prefilled": None,
+    "error": None,
+    "basemap": None,
+    "result": None,
+    "can_hold": False,
+    "links": False,
+}
+"""What a page may leave out (the environment refuses names it was not given)."""
 
 
 def render_page(template: str, lang: Lang, **context: Any) -> str:
     """Render ``template`` with the labels of ``lang`` as ``L`` and ``lang``/``html_lang``."""
     ctx = {
+        **_OPTIONAL,
         "L": labels(lang),
         "lang": lang,
         "other_lang": "en" if lang == "zh" else "zh",
