@@ -10,7 +10,14 @@
 """
 
 from parkgis.matching.reservations import active_holds, get_hold, hold, hold_json, lease, release
-from parkgis.matching.service import MATCH_ROLES, get_match, match, parse_request
+from parkgis.matching.service import (
+    MATCH_ROLES,
+    get_match,
+    match,
+    parse_request,
+    public_candidate,
+    rank_public,
+)
 
 __all__ = [
     "MATCH_ROLES",
@@ -22,5 +29,7 @@ __all__ = [
     "lease",
     "match",
     "parse_request",
+    "public_candidate",
+    "rank_public",
     "release",
 ]

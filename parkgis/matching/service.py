@@ -26,7 +26,7 @@ from pydantic import ValidationError
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from parkgis.access import WRITERS, Principal, require_read, require_role
+from parkgis.access import PUBLIC_FIELDS, WRITERS, Principal, require_read, require_role
 from parkgis.errors import Forbidden, InvalidInput, NotFound
 from parkgis.matching.context import Candidate, Context, fetch_dicts, resolve, row_candidate
 from parkgis.matching.groups import group_candidates
@@ -140,6 +140,69 @@ def match(
     require_role(principal, MATCH_ROLES, "match expansion requests")
     req = parse_request(request)
     today = today or zone_today(settings.zone.timezone)
+    body, ctx = _rank(session, req, settings, today, limit)
+    if save:
+        body["request_id"] = _save(session, ctx, principal, body)
+    return body
+
+
+PUBLIC_KINDS = {"space": "spaces", "space_group": "spaces", "parcel": "parcels"}
+"""Which collection's public fields a candidate of each kind may show."""
+RANKING_FIELDS = ("rank", "score", "kind", "id", "distance_m", "checks", "failed")
+"""What every candidate shows, whoever asks: its place in the ranking and why."""
+
+
+def rank_public(
+    session: Session,
+    request: MatchRequest | dict[str, Any],
+    settings: Settings,
+    *,
+    today: date | None = None,
+    limit: int | None = None,
+) -> dict[str, Any]:
+    """:func:`match` for anyone, signed in or not: the public stock, public fields, unsaved.
+
+    The open stock (available land, vacant plant) is public, so anyone may rank it; what
+    a candidate shows is its ranking (:data:`RANKING_FIELDS`) and the public fields of
+    :data:`parkgis.access.PUBLIC_FIELDS`. Searching near a firm's site is refused (where a
+    firm sits and what it looks for are not public), and nothing is saved.
+
+    Raises
+    ------
+    Forbidden
+        The request names a firm (``enterprise_id``).
+    BadRequest, InvalidInput
+        As :func:`match`.
+    """
+    req = parse_request(request)
+    if req.enterprise_id is not None:
+        raise Forbidden("sign in to search near a firm's site", field="enterprise_id")
+    today = today or zone_today(settings.zone.timezone)
+    body, _ctx = _rank(session, req, settings, today, limit)
+    body["features"] = [public_candidate(f) for f in body["features"]]
+    body["near_misses"] = [public_candidate(f) for f in body["near_misses"]]
+    body["origin"] = None
+    return body
+
+
+def public_candidate(feature: dict[str, Any]) -> dict[str, Any]:
+    """A result feature with only its ranking and public properties (units too)."""
+    props = feature.get("properties") or {}
+    coll = PUBLIC_KINDS.get(str(props.get("kind")), "")
+    allowed = set(RANKING_FIELDS) | set(PUBLIC_FIELDS.get(coll, ()))
+    out = {k: v for k, v in props.items() if k in allowed}
+    if "units" in props:
+        space_fields = set(PUBLIC_FIELDS["spaces"])
+        out["units"] = [
+            {k: v for k, v in u.items() if k in space_fields} for u in props["units"] or []
+        ]
+    return {**feature, "properties": out}
+
+
+def _rank(
+    session: Session, req: MatchRequest, settings: Settings, today: date, limit: int | None
+) -> tuple[dict[str, Any], Context]:
+    """The ranked answer to ``req`` and its resolved context (no role check, unsaved)."""
     ctx = resolve(session, req, settings, today)
     k = limit or req.limit
     feasible: list[Candidate] = []
@@ -171,9 +234,7 @@ def match(
         "features": [c.feature(i) for i, c in enumerate(feasible[:k], 1)],
         "near_misses": [c.feature(i) for i, c in enumerate(near[:k], 1)],
     }
-    if save:
-        body["request_id"] = _save(session, ctx, principal, body)
-    return body
+    return body, ctx
 
 
 def _origin(ctx: Context) -> dict[str, Any] | None:

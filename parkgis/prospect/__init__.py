@@ -14,7 +14,7 @@ firms appear only as counts per industry chain.
 
 from parkgis.prospect import labels as labels  # registers the zh/en labels
 from parkgis.prospect.compare import compare, compare_html
-from parkgis.prospect.find import FindForm, find, parse_form, prefill, public_feature
+from parkgis.prospect.find import FindForm, find, parse_form, prefill
 from parkgis.prospect.pack import build_pack, pack_html, pack_pdf
 from parkgis.prospect.pages import find_page
 from parkgis.prospect.sheets import Sheet, sheet, sheet_html, sheet_pdf
@@ -45,7 +45,6 @@ __all__ = [
     "parse_form",
     "parse_sites",
     "prefill",
-    "public_feature",
     "revoke_shortlist",
     "sheet",
     "sheet_html",

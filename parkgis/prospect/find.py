@@ -2,11 +2,12 @@
 
 :func:`parse_form` turns the form's query parameters (areas in m² or mu, space or land,
 height, load, power, crane, ground floor, rent or price, available by, chain, near a
-clicked place or a firm) into a match request. :func:`find` runs it with
-:func:`parkgis.matching.match` without saving it, and keeps only what the caller may see:
-anonymous callers (and planners, who may not match) get the public stock with the public
-fields of :data:`parkgis.access.PUBLIC_FIELDS`, and may not search near a firm (a firm's
-site is not public). Places are EPSG:4326 degrees, distances metres, areas m².
+clicked place or a firm) into a match request. :func:`find` runs it without saving it:
+with :func:`parkgis.matching.match` for those who may match, and with
+:func:`parkgis.matching.rank_public` for everyone else (anonymous callers and planners get
+the public stock with the public fields of :data:`parkgis.access.PUBLIC_FIELDS`, and may
+not search near a firm, whose site is not public). Places are EPSG:4326 degrees,
+distances metres, areas m².
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from parkgis.access import PUBLIC_FIELDS, Principal
-from parkgis.errors import Forbidden, InvalidInput
+from parkgis.access import Principal
+from parkgis.errors import InvalidInput
 from parkgis.features import get_feature
 from parkgis.geo import M2_PER_MU
-from parkgis.matching import MATCH_ROLES, match
+from parkgis.matching import MATCH_ROLES, match, rank_public
 from parkgis.schemas.matching import PARCEL_ONLY, SPACE_ONLY
 from parkgis.settings import Settings
 
@@ -48,14 +49,6 @@ FORM_FIELDS: tuple[str, ...] = (
 
 _NUMBERS = ("clear_height_m", "floor_load_t_m2", "power_kva", "crane_t")
 _BUDGETS = ("max_rent_cny_m2_month", "max_price_cny_m2")
-_PUBLIC_KINDS = {"space": "spaces", "space_group": "spaces", "parcel": "parcels"}
-_ALWAYS = ("rank", "score", "kind", "id", "distance_m", "checks", "failed")
-
-_PUBLIC_FINDER = Principal(name="site finder (public stock)", role="investment")
-"""Runs the engine for callers who may not match themselves (anonymous, planners).
-
-The engine reads only the open stock (vacant spaces, available parcels: the public rows)
-and nothing is saved; :func:`public_feature` then keeps only the public fields."""
 
 
 @dataclass
@@ -180,20 +173,6 @@ def may_match(principal: Principal) -> bool:
     return principal.role in MATCH_ROLES
 
 
-def public_feature(feature: dict[str, Any]) -> dict[str, Any]:
-    """A result feature with only public properties (rank, score, checks, public fields)."""
-    props = feature.get("properties") or {}
-    kind = str(props.get("kind"))
-    allowed = set(_ALWAYS) | set(PUBLIC_FIELDS.get(_PUBLIC_KINDS.get(kind, ""), ()))
-    out = {k: v for k, v in props.items() if k in allowed}
-    if "units" in props:
-        space_fields = set(PUBLIC_FIELDS["spaces"])
-        out["units"] = [
-            {k: v for k, v in u.items() if k in space_fields} for u in props["units"] or []
-        ]
-    return {**feature, "properties": out}
-
-
 def find(
     session: Session, form: FindForm, principal: Principal, settings: Settings
 ) -> dict[str, Any]:
@@ -220,19 +199,9 @@ def find(
     BadRequest, InvalidInput
         As :func:`parkgis.matching.match`.
     """
-    own = may_match(principal)
-    if not own and "enterprise_id" in form.request:
-        raise Forbidden("sign in to search near a firm's site", field="enterprise_id")
-    result = match(
-        session, form.request, principal if own else _PUBLIC_FINDER, settings, save=False
-    )
-    if own:
-        return result
-    result = dict(result)
-    result["features"] = [public_feature(f) for f in result["features"]]
-    result["near_misses"] = [public_feature(f) for f in result["near_misses"]]
-    result["origin"] = None
-    return result
+    if may_match(principal):
+        return match(session, form.request, principal, settings, save=False)
+    return rank_public(session, form.request, settings)
 
 
 def prefill(session: Session, enterprise_id: int, principal: Principal) -> dict[str, str]:

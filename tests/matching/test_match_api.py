@@ -260,3 +260,24 @@ def test_hold_roles_and_missing(api: Api) -> None:
         api.client.get("/api/v1/reservations/2000000000", headers=api.h("officer")).status_code
         == 404
     )
+
+
+def test_rank_public_shows_the_ranking_and_public_fields_only(conn, session, settings) -> None:
+    """Anyone may rank the open stock; what a candidate shows is its rank and public fields."""
+    from parkgis.access import PUBLIC_FIELDS
+    from parkgis.errors import Forbidden
+    from parkgis.matching import rank_public
+    from parkgis.matching.service import RANKING_FIELDS
+    from tests.support.rows import parcel
+
+    pid = parcel(conn, price_cny_m2=420, holder_enterprise_id=None)
+    got = rank_public(
+        session, {"kind": "parcel", "land_area_m2": {"min": 100}}, settings, limit=10_000
+    )
+    assert got["request_id"] is None and got["origin"] is None
+    assert pid in {f["properties"]["id"] for f in got["features"]}
+    public = set(PUBLIC_FIELDS["parcels"]) | set(RANKING_FIELDS)
+    for f in got["features"] + got["near_misses"]:
+        assert set(f["properties"]) <= public, sorted(set(f["properties"]) - public)
+    with pytest.raises(Forbidden):
+        rank_public(session, {"enterprise_id": 1, "floor_area_m2": {"min": 100}}, settings)
