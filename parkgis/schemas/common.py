@@ -83,6 +83,9 @@ SERVER_MANAGED: dict[str, str] = {
 }
 """Fields a client may never write, with the reason given when one is sent."""
 
+DERIVED = ("on_hold", "held_until")
+"""Fields a read carries that follow from other tables (the holds); a write ignores them."""
+
 _NEVER = SkipJsonSchema[Any]
 
 
@@ -128,6 +131,10 @@ class InputModel(BaseModel):
     )
     id: SkipJsonSchema[int | str | None] = None
     """Echoed back from a read: must equal the URL's id on PUT/PATCH; refused on create."""
+    on_hold: SkipJsonSchema[Any] = None
+    held_until: SkipJsonSchema[Any] = None
+    """Echoed back from a read of a space or parcel, and ignored: a hold is placed and ended
+    only through ``/api/v1/reservations``, never by writing the unit."""
     area_m2: _NEVER = None
     area_mu: _NEVER = None
     footprint_m2: _NEVER = None
@@ -148,7 +155,7 @@ class InputModel(BaseModel):
 
         Server-managed fields, ``id`` and ``version`` are never included.
         """
-        skip = set(SERVER_MANAGED) | {"id", "version"} | self.non_column_fields()
+        skip = set(SERVER_MANAGED) | set(DERIVED) | {"id", "version"} | self.non_column_fields()
         data = self.model_dump(exclude_unset=partial)
         return {k: v for k, v in data.items() if k not in skip}
 
