@@ -20,7 +20,14 @@ from sqlalchemy.orm import Session
 
 from parkgis.access import Principal, can_read
 from parkgis.settings import TileSettings
-from parkgis.tiles.build import Tile, TileRequest, build_tile, etag_matches, prepare
+from parkgis.tiles.build import (
+    DEFAULT_TILE_SETTINGS,
+    Tile,
+    TileRequest,
+    build_tile,
+    etag_matches,
+    prepare,
+)
 from parkgis.tiles.matrix import parse_tile
 
 STREET_LAND_USE = "1207"
@@ -80,7 +87,7 @@ def basemap_tile(
     InvalidQuery
         ``z``, ``x`` or ``y`` outside the matrix (naming it).
     """
-    ts = settings or TileSettings()
+    ts = settings or DEFAULT_TILE_SETTINGS
     reqs = _requests(principal, z, x, y, ts)
     etag = _etag(session, reqs)
     if if_none_match and etag_matches(if_none_match, etag):

@@ -49,6 +49,11 @@ class Tile:
     stamp: int
 
 
+DEFAULT_TILE_SETTINGS = TileSettings.model_construct()
+"""The documented defaults of :class:`~parkgis.settings.TileSettings`, for callers that pass
+no settings; the environment is read only where the app or CLI builds its settings."""
+
+
 def _value_sql(coll: Collection, name: str) -> str:
     kind = coll.by_name[name].kind
     col = f'p."{name}"'
@@ -154,7 +159,7 @@ def prepare(
     zi, xi, yi = parse_tile(z, x, y)
     rs = role_select(layer.spec, principal, filters, tz=tz)
     names = _properties(rs, properties)
-    ts = settings or TileSettings()
+    ts = settings or DEFAULT_TILE_SETTINGS
     key = (
         f"{layer.name}|{rs.key}|{names}|{ts.extent}|{ts.buffer}|{ts.simplify_px}|"
         f"{ts.simplify_until}"
@@ -183,7 +188,7 @@ def build_tile(session: Session, req: TileRequest, settings: TileSettings | None
 
     Below the layer's minimum zoom the tile is empty without a query for rows.
     """
-    ts = settings or TileSettings()
+    ts = settings or DEFAULT_TILE_SETTINGS
     layer, z = req.layer, req.z
     simplify = layer.simplify and z < ts.simplify_until and ts.simplify_px > 0
     if z < layer.min_zoom:
