@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from parkgis.errors import InvalidQuery
+from parkgis.params import parse_int
 
 TMS_ID = "WebMercatorQuad"
 MAX_ZOOM = 24
@@ -19,12 +20,8 @@ MAX_LAT = 85.0511287798066
 
 
 def _int(value: str | int, name: str) -> int:
-    if isinstance(value, int):
-        return value
-    text = value.strip()
-    if not text.lstrip("-").isdigit() or len(text) > 12:
-        raise InvalidQuery(f"{name} must be a whole number, got {value!r}", field=name)
-    return int(text)
+    """A tile coordinate as an int; its range is checked by :func:`parse_tile`."""
+    return value if isinstance(value, int) else parse_int(value, name, lo=-(2**31))
 
 
 def parse_tile(z: str | int, x: str | int, y: str | int) -> tuple[int, int, int]:
