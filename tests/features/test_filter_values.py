@@ -17,7 +17,7 @@ from api.app import create_app
 from parkgis.features.allowed import ALLOWED, allowed_values
 from parkgis.features.registry import COLLECTIONS, OGC_COLLECTIONS
 from parkgis.settings import Settings
-from tests.pages.conftest import made_role_tokens
+from tests.support.roles import made_role_tokens
 
 FREE_TEXT = {
     ("parcels", "code"),

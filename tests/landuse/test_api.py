@@ -6,7 +6,6 @@ TestClient requests commit, so the zone is committed (in its own spot) and remov
 from __future__ import annotations
 
 import io
-import subprocess
 from collections.abc import Iterator
 
 import pytest
@@ -17,6 +16,7 @@ from sqlalchemy import Engine
 from api.app import create_app
 from parkgis.settings import Settings
 from tests.landuse.zone import CANARY_OUTPUT, CANARY_TAX, LuZone, committed_zone
+from tests.support.pdf import pdf_text
 
 CANARIES = (
     f"{CANARY_TAX:.0f}",
@@ -170,9 +170,7 @@ def test_report_formats_for_planners(app_zone: tuple[TestClient, LuZone, dict]) 
     assert "&lt;img src=x" in html.text or "<img src=x" not in html.text
     pdf = client.get("/reports/landuse", params={**params, "f": "pdf"}, headers=h["planner"])
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
-    text = subprocess.run(
-        ["pdftotext", "-", "-"], input=pdf.content, capture_output=True, check=True
-    ).stdout.decode()
+    text = pdf_text(pdf.content)
     # pdftotext splits the wrapped codes across table cells: look for their parts
     assert "土地利用评价报告" in text and zone.tag in text and "idle_old" in text
     xl = client.get("/reports/landuse", params={**params, "f": "xlsx"}, headers=h["planner"])

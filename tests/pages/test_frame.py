@@ -12,7 +12,7 @@ from parkgis.access import ANONYMOUS, Principal
 from parkgis.errors import InvalidQuery
 from parkgis.pages import NAV, environment, make_frame, money, nav_for, pick_lang
 from parkgis.pages.favicon import ico
-from tests.pages.conftest import ROLES
+from tests.support.roles import ROLES
 
 HREF = re.compile(r'<a[^>]*href="([^"]+)"')
 

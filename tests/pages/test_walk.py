@@ -25,7 +25,7 @@ from urllib.parse import urlparse
 import pytest
 
 from tests.browser_utils import LOCAL_HOSTS
-from tests.pages.conftest import ROLES
+from tests.support.roles import ROLES
 
 pytestmark = pytest.mark.browser
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import subprocess
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,21 +11,8 @@ from sqlalchemy import Engine, text
 
 from api.app import create_app
 from parkgis.settings import Settings
-from tests.prospect.zone import ProspectZone, committed_zone
+from tests.prospect.zone import Api, committed_zone
 from tests.support.zones import drop_users, make_tokens
-
-
-@dataclass
-class Api:
-    """The client, the zone and a bearer header per role."""
-
-    client: TestClient
-    zone: ProspectZone
-    tokens: dict[str, str]
-
-    def auth(self, role: str | None) -> dict[str, str]:
-        """``Authorization`` header of ``role`` (none for anonymous)."""
-        return {"Authorization": f"Bearer {self.tokens[role]}"} if role else {}
 
 
 @pytest.fixture(scope="module")
@@ -46,11 +31,3 @@ def papi(engine: Engine, settings: Settings) -> Iterator[Api]:
         with engine.begin() as c:
             drop_users(c, prefix)
             c.execute(text("DELETE FROM officers WHERE id = :o"), {"o": officer})
-
-
-def pdf_text(pdf: bytes) -> str:
-    """The text of a PDF, read back with poppler's ``pdftotext``."""
-    out = subprocess.run(
-        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
-    )
-    return out.stdout.decode("utf-8")

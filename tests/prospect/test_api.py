@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, text
 
-from tests.prospect.conftest import Api, pdf_text
-from tests.prospect.zone import CANARIES
+from tests.prospect.zone import CANARIES, Api
+from tests.support.pdf import pdf_text
 
 
 def _clean(body: str) -> None:

@@ -18,8 +18,8 @@ import pytest
 from sqlalchemy import Engine
 
 from tests.browser_utils import Watched, leaflet_maps_ready
-from tests.prospect.conftest import pdf_text
 from tests.prospect.zone import CANARIES, ProspectZone, committed_zone
+from tests.support.pdf import pdf_text
 from tests.support.zones import drop_users, make_tokens
 
 pytestmark = pytest.mark.browser

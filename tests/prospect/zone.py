@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from fastapi.testclient import TestClient
 from shapely.geometry import MultiPolygon, Point
 from sqlalchemy import Connection, Engine, text
 
@@ -187,3 +188,16 @@ def committed_zone(engine: Engine) -> Iterator[ProspectZone]:
     finally:
         with engine.begin() as conn:
             drop_zone(conn, z)
+
+
+@dataclass
+class Api:
+    """The client, the zone and a bearer header per role."""
+
+    client: TestClient
+    zone: ProspectZone
+    tokens: dict[str, str]
+
+    def auth(self, role: str | None) -> dict[str, str]:
+        """``Authorization`` header of ``role`` (none for anonymous)."""
+        return {"Authorization": f"Bearer {self.tokens[role]}"} if role else {}
