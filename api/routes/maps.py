@@ -28,6 +28,7 @@ from parkgis.maps.core import ParkMap
 from parkgis.maps.i18n import t
 from parkgis.maps.parcels import zone_map
 from parkgis.pages import LANG_COOKIE, Frame, add_frame_bar, make_frame, pick_lang
+from parkgis.params import parse_flag
 
 router = APIRouter(prefix="/maps", tags=["maps"])
 
@@ -50,17 +51,6 @@ class MapQuery:
         """Whom the map is drawn for: anonymous in a prospect-safe rendering (public layers
         and fields only, whoever asked), else the caller."""
         return ANONYMOUS if self.safe else principal
-
-
-def _flag(value: str | None, name: str) -> bool:
-    if value is None:
-        return False
-    low = value.strip().lower()
-    if low in ("1", "true", "yes", "on"):
-        return True
-    if low in ("", "0", "false", "no", "off"):
-        return False
-    raise InvalidQuery(f"{value!r} is not 1/0 or true/false", field=name)
 
 
 def map_query(
@@ -96,9 +86,9 @@ def map_query(
                 field=name,
             )
         lang = pick_lang(common["lang"], request.cookies.get(LANG_COOKIE), settings.zone.language)
-        download = _flag(common["download"], "download")
+        download = parse_flag(common["download"], "download")
         if safe_text is not None:
-            safe_map = _flag(safe_text, "safe")
+            safe_map = parse_flag(safe_text, "safe")
         else:
             safe_map = safe and download and principal.role == "investment"
         query = [(k, v) for k, v in request.query_params.multi_items() if k != "safe"]

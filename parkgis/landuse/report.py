@@ -30,7 +30,7 @@ from parkgis.landuse.indicators import parcel_indicators_rows
 from parkgis.landuse.inefficient import TYPES, inefficient_rows, type_counts
 from parkgis.landuse.scope import Scope
 from parkgis.landuse.summary import landuse_summary
-from parkgis.maps.i18n import status_label
+from parkgis.maps.i18n import Lang, status_label
 from parkgis.models.base import PARCEL_STATUSES
 from parkgis.settings import Settings
 
@@ -196,7 +196,7 @@ def report_context(
 ) -> dict[str, Any]:
     """What the report templates need: the data, labels and type names in ``lang``."""
     _templates()
-    lg = "en" if lang == "en" else "zh"
+    lg: Lang = "en" if lang == "en" else "zh"
     return {
         "d": data,
         "L": {k: v[0] if lg == "zh" else v[1] for k, v in LABELS.items()},

@@ -8,7 +8,6 @@ app with the project's error map, call it, and read back what the handler receiv
 database is needed, since the dependencies only parse.
 """
 
-
 from dataclasses import asdict, dataclass
 from typing import Annotated, Any
 
