@@ -259,7 +259,7 @@ class MatchSettings(BaseSettings):
     The score of a candidate is the weighted mean of the components that apply to the
     request, each in [0, 1] and non-decreasing as the candidate gets better on that
     criterion, so a candidate that is at least as good on every criterion never scores
-    lower (see :mod:`parkgis.match_rules`). Weights must be >= 0.
+    lower (see :mod:`parkgis.matching.rules`). Weights must be >= 0.
 
     ``PARKGIS_MATCH_WEIGHT_AREA`` (default 3)
         Closeness of the floor/land area to the wanted area (oversize is penalised).
@@ -311,19 +311,38 @@ class MatchSettings(BaseSettings):
     max_hold_days: int = Field(default=90, ge=1, le=3650)
 
 
-class ImportSettings(BaseSettings):
-    """File import and export (``parkgis import``/``export``, ``/api/v1/imports``).
+class ProspectSettings(BaseSettings):
+    """Site finder, site sheets and shortlists (env prefix ``PARKGIS_PROSPECT_``).
 
-    ``PARKGIS_IMPORT_MAX_BYTES``
-        Largest file (and unpacked archive) an import accepts (default 200 MiB).
-    ``PARKGIS_IMPORT_BATCH_ROWS``
-        Features read and checked per batch (memory stays flat for big files).
+    ``PARKGIS_PROSPECT_CLUSTER_MIN_FIRMS`` (default 5)
+        A chain cluster is drawn on the public prospect map only when it holds at least
+        this many firms (aggregates only, never one firm's figures).
+    ``PARKGIS_PROSPECT_APPROVAL_NUMBER`` (default none)
+        The map approval number (审图号) shown bottom-left on public maps and sheets.
+    ``PARKGIS_PROSPECT_DESK_NAME`` / ``PARKGIS_PROSPECT_DESK_NAME_EN``
+        The investment desk named as the contact on sheets (else the responsible officer's
+        name; never a private phone).
+    ``PARKGIS_PROSPECT_DESK_CONTACT``
+        The desk's public contact line (an office number or e-mail), optional.
+    ``PARKGIS_PROSPECT_PUBLIC_URL``
+        Base URL printed in QR codes and pack links (default: the request's own origin).
+    ``PARKGIS_PROSPECT_SHORTLIST_DAYS`` (default 30) / ``..._MAX_DAYS`` (default 180)
+        Default and longest life of a shortlist link, in days.
+    ``PARKGIS_PROSPECT_CHAIN_RADIUS_M`` (default 3000)
+        Radius of the same-chain firm counts on site sheets, in metres.
     """
 
-    model_config = SettingsConfigDict(**_COMMON)  # type: ignore[typeddict-item]
+    model_config = SettingsConfigDict(env_prefix="PARKGIS_PROSPECT_", extra="ignore", env_file=None)
 
-    import_max_bytes: int = Field(default=200 * 1024 * 1024, ge=1024)
-    import_batch_rows: int = Field(default=20_000, ge=100)
+    cluster_min_firms: int = Field(default=5, ge=2, le=1000)
+    approval_number: str | None = Field(default=None, max_length=60)
+    desk_name: str = "高新区投资促进局"
+    desk_name_en: str = "Zone Investment Promotion Bureau"
+    desk_contact: str | None = Field(default=None, max_length=120)
+    public_url: str | None = None
+    shortlist_days: int = Field(default=30, ge=1, le=3650)
+    shortlist_max_days: int = Field(default=180, ge=1, le=3650)
+    chain_radius_m: float = Field(default=3000.0, gt=0, le=50_000)
 
 
 class LanduseSettings(BaseSettings):
@@ -400,38 +419,19 @@ class TileSettings(BaseSettings):
     cache_mb: int = Field(default=64, ge=0, le=65536)
 
 
-class ProspectSettings(BaseSettings):
-    """Site finder, site sheets and shortlists (env prefix ``PARKGIS_PROSPECT_``).
+class ImportSettings(BaseSettings):
+    """File import and export (``parkgis import``/``export``, ``/api/v1/imports``).
 
-    ``PARKGIS_PROSPECT_CLUSTER_MIN_FIRMS`` (default 5)
-        A chain cluster is drawn on the public prospect map only when it holds at least
-        this many firms (aggregates only, never one firm's figures).
-    ``PARKGIS_PROSPECT_APPROVAL_NUMBER`` (default none)
-        The map approval number (审图号) shown bottom-left on public maps and sheets.
-    ``PARKGIS_PROSPECT_DESK_NAME`` / ``PARKGIS_PROSPECT_DESK_NAME_EN``
-        The investment desk named as the contact on sheets (else the responsible officer's
-        name; never a private phone).
-    ``PARKGIS_PROSPECT_DESK_CONTACT``
-        The desk's public contact line (an office number or e-mail), optional.
-    ``PARKGIS_PROSPECT_PUBLIC_URL``
-        Base URL printed in QR codes and pack links (default: the request's own origin).
-    ``PARKGIS_PROSPECT_SHORTLIST_DAYS`` (default 30) / ``..._MAX_DAYS`` (default 180)
-        Default and longest life of a shortlist link, in days.
-    ``PARKGIS_PROSPECT_CHAIN_RADIUS_M`` (default 3000)
-        Radius of the same-chain firm counts on site sheets, in metres.
+    ``PARKGIS_IMPORT_MAX_BYTES``
+        Largest file (and unpacked archive) an import accepts (default 200 MiB).
+    ``PARKGIS_IMPORT_BATCH_ROWS``
+        Features read and checked per batch (memory stays flat for big files).
     """
 
-    model_config = SettingsConfigDict(env_prefix="PARKGIS_PROSPECT_", extra="ignore", env_file=None)
+    model_config = SettingsConfigDict(**_COMMON)  # type: ignore[typeddict-item]
 
-    cluster_min_firms: int = Field(default=5, ge=2, le=1000)
-    approval_number: str | None = Field(default=None, max_length=60)
-    desk_name: str = "高新区投资促进局"
-    desk_name_en: str = "Zone Investment Promotion Bureau"
-    desk_contact: str | None = Field(default=None, max_length=120)
-    public_url: str | None = None
-    shortlist_days: int = Field(default=30, ge=1, le=3650)
-    shortlist_max_days: int = Field(default=180, ge=1, le=3650)
-    chain_radius_m: float = Field(default=3000.0, gt=0, le=50_000)
+    import_max_bytes: int = Field(default=200 * 1024 * 1024, ge=1024)
+    import_batch_rows: int = Field(default=20_000, ge=100)
 
 
 class Settings(BaseModel):
@@ -445,6 +445,6 @@ class Settings(BaseModel):
     projects: ProjectSettings = Field(default_factory=ProjectSettings)
     coverage: CoverageSettings = Field(default_factory=CoverageSettings)
     prospect: ProspectSettings = Field(default_factory=ProspectSettings)
-    imports: ImportSettings = Field(default_factory=ImportSettings)
     landuse: LanduseSettings = Field(default_factory=LanduseSettings)
     tiles: TileSettings = Field(default_factory=TileSettings)
+    imports: ImportSettings = Field(default_factory=ImportSettings)

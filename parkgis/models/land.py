@@ -110,6 +110,9 @@ class Parcel(Versioned, Base):
         CheckConstraint("max_far IS NULL OR (max_far > 0 AND max_far <= 20)", name="far_range"),
         CheckConstraint("price_cny_m2 IS NULL OR price_cny_m2 >= 0", name="price_nonneg"),
         CheckConstraint(
+            "structures_yard_m2 IS NULL OR structures_yard_m2 >= 0", name="structures_yard_nonneg"
+        ),
+        CheckConstraint(
             "(investment_wan_cny_mu IS NULL OR investment_wan_cny_mu >= 0) "
             "AND (tax_wan_cny_mu IS NULL OR tax_wan_cny_mu >= 0)",
             name="terms_nonneg",
@@ -117,9 +120,6 @@ class Parcel(Versioned, Base):
         CheckConstraint(
             "min_far IS NULL OR (min_far > 0 AND (max_far IS NULL OR min_far <= max_far))",
             name="min_far_range",
-        ),
-        CheckConstraint(
-            "structures_yard_m2 IS NULL OR structures_yard_m2 >= 0", name="structures_yard_nonneg"
         ),
         CheckConstraint(
             "status NOT IN ('granted', 'under_construction', 'built', 'idle') "
