@@ -260,7 +260,19 @@ class Scorer:
         horizon = settings.availability_horizon_days
         if req.available_by is not None and (req.available_by - today).days > 0:
             horizon = (req.available_by - today).days
+        # Land cannot meet plant criteria by itself (it has no floor, height or rent yet):
+        # in a mixed request they count against it as components scored 0, so bare land
+        # never outranks plant that meets what was asked only because it has fewer checks.
+        unmet = 0.0
+        if kind == "parcel":
+            if req.floor_area_m2 is not None:
+                unmet += settings.weight_area
+            if any(getattr(req, a) is not None for a in MARGIN_ATTRS):
+                unmet += settings.weight_margin
+            if req.max_rent_cny_m2_month is not None:
+                unmet += settings.weight_price
         weights = {
+            "unmet_plant": unmet,
             "area": settings.weight_area if target is not None else 0.0,
             "margin": settings.weight_margin if margins else 0.0,
             "price": settings.weight_price if budget else 0.0,
@@ -269,6 +281,7 @@ class Scorer:
             "affinity": settings.weight_affinity if has_chain else 0.0,
         }
         present = (
+            ("unmet_plant", unmet > 0),
             ("area", target is not None),
             ("margin", bool(margins)),
             ("price", budget is not None),

@@ -25,7 +25,15 @@ from tests.matching.oracle import (
     oracle,
     read_rows,
 )
-from tests.matching.zone import ADMIN, CHAINS, TODAY, hold, lonlat_point, make_zone
+from tests.matching.zone import (
+    ADMIN,
+    CHAINS,
+    TODAY,
+    add_sure_units,
+    hold,
+    lonlat_point,
+    make_zone,
+)
 
 POINTS = [lonlat_point(300, 300), lonlat_point(900, 100), lonlat_point(-2000, 5000), (0.0, 0.0)]
 
@@ -404,3 +412,26 @@ def test_kind_any_ranks_both(conn: Connection, session: Session, settings: Setti
         match(session, {"land_area_m2": {"min": 1000}}, ADMIN, settings, today=TODAY)["kind"]
         == "parcel"
     )
+
+
+def test_kind_any_plant_criteria_count_against_land(
+    conn: Connection, session: Session, settings: Settings
+) -> None:
+    """Land cannot meet plant criteria by itself: in a mixed request it never outranks plant
+    that meets every asked criterion just because it has fewer checks (issue 10)."""
+    z = make_zone(conn, today=TODAY)
+    add_sure_units(conn, z, seed=1)
+    lon, lat = lonlat_point(500, -135)
+    req = {
+        "kind": "any",
+        "floor_area_m2": {"min": 3000, "max": 6500},
+        "clear_height_m": 7,
+        "near": {"lon": lon, "lat": lat, "max_distance_m": 3000},
+    }
+    out = match(session, req, ADMIN, settings, today=TODAY, limit=500)
+    feats = [f["properties"] for f in out["features"]]
+    assert {"space", "parcel"} <= {p["kind"] for p in feats}
+    sure = next(p for p in feats if p["kind"] == "space" and p["id"] == z.spaces[-2])
+    best_land = max(p["score"] for p in feats if p["kind"] == "parcel")
+    assert sure["score"] > best_land
+    assert feats[0]["kind"] != "parcel"
