@@ -181,6 +181,10 @@ class CoverageSettings(BaseSettings):
     ``PARKGIS_COVERAGE_ABOVE_SCALE_WEIGHT``
         Extra workload a firm above designated size (规上企业) counts for, on top of 1
         (default 1.0).
+    ``PARKGIS_COVERAGE_OVERLAP_MIN_M2``
+        Two officers' territories overlap in earnest when they share at least this much
+        area, in m² (default 10,000 = 1 ha); neighbours' hulls graze each other everywhere,
+        which says nothing about service. Firms served twice always count.
     """
 
     model_config = SettingsConfigDict(
@@ -195,6 +199,7 @@ class CoverageSettings(BaseSettings):
     rebalance_max_moves: int = Field(default=20, ge=1, le=500)
     rebalance_max_distance_m: float = Field(default=2500.0, gt=0)
     above_scale_weight: float = Field(default=1.0, ge=0, le=10)
+    overlap_min_m2: float = Field(default=10_000.0, ge=0)
 
     @field_validator("deadline_days")
     @classmethod

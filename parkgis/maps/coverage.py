@@ -84,18 +84,13 @@ DATA_ID = "pg-coverage-data"
 MAP_FILTERS = ("officer_id", "month", "route")
 
 
-MEANINGFUL_OVERLAP_M2 = 10_000.0
-"""Two territories overlap in earnest when they share at least this much (1 ha); hulls of
-neighbouring officers graze each other everywhere, which says nothing about service."""
-
-
 def meaningful_overlaps(
-    overlaps: Sequence[Overlap],
+    overlaps: Sequence[Overlap], min_m2: float
 ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-    """Officer pairs that serve a firm twice, and pairs sharing at least
-    :data:`MEANINGFUL_OVERLAP_M2` of territory (areas in m², the zone's projected CRS)."""
+    """Officer pairs that serve a firm twice, and pairs sharing at least ``min_m2`` of
+    territory (``PARKGIS_COVERAGE_OVERLAP_MIN_M2``; m² in the zone's projected CRS)."""
     twice = [ov.officer_ids for ov in overlaps if ov.shared_enterprise_ids]
-    big = [ov.officer_ids for ov in overlaps if ov.area_m2 >= MEANINGFUL_OVERLAP_M2]
+    big = [ov.officer_ids for ov in overlaps if ov.area_m2 >= min_m2]
     return twice, big
 
 
@@ -257,13 +252,14 @@ def coverage_map(
     notes = [t("cov.month", lg).format(m=cov.month)]
     if officer_id is None:
         notes.append(t("cov.gaps", lg).format(n=len(cov.unassigned_enterprises)))
-        firms_twice, big = meaningful_overlaps(cov.overlaps)
+        min_m2 = settings.coverage.overlap_min_m2
+        firms_twice, big = meaningful_overlaps(cov.overlaps, min_m2)
         notes.append(
             t("cov.overlaps", lg).format(
                 n=len({*firms_twice, *big}),
                 firms=len(firms_twice),
                 areas=len(big),
-                ha=f"{MEANINGFUL_OVERLAP_M2 / 10_000:g}",
+                ha=f"{min_m2 / 10_000:g}",
             )
         )
     drawn_route = False
