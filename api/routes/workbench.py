@@ -34,6 +34,7 @@ from api.wb_pages import (
 from parkgis.access import Principal
 from parkgis.coverage.requests import transition as move_request
 from parkgis.errors import InvalidInput, ParkGISError
+from parkgis.matching import extend_hold
 from parkgis.matching.reservations import lease, release
 from parkgis.models.base import VISIT_KINDS
 from parkgis.pages import Frame
@@ -42,7 +43,7 @@ from parkgis.projects.lifecycle import replan
 from parkgis.projects.lifecycle import transition as project_transition
 from parkgis.projects.milestones import stage_label
 from parkgis.settings import Settings
-from parkgis.workbench import extend_hold, log_request, log_visit, officer_workbench
+from parkgis.workbench import log_request, log_visit, officer_workbench
 from parkgis.workbench.labels import labels
 
 router = APIRouter(include_in_schema=False)

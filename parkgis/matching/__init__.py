@@ -6,10 +6,18 @@
 - :mod:`.context`: turning rows into candidates (the request's place, firm and chain).
 - :mod:`.groups`: adjacent units combined to meet an area no single unit meets.
 - :mod:`.distance`: metric envelopes and distance helpers in SQL.
-- :mod:`.reservations`: holds (never two active on one unit), release, lease.
+- :mod:`.reservations`: holds (never two active on one unit), extend, release, lease.
 """
 
-from parkgis.matching.reservations import active_holds, get_hold, hold, hold_json, lease, release
+from parkgis.matching.reservations import (
+    active_holds,
+    extend_hold,
+    get_hold,
+    hold,
+    hold_json,
+    lease,
+    release,
+)
 from parkgis.matching.service import (
     MATCH_ROLES,
     get_match,
@@ -22,6 +30,7 @@ from parkgis.matching.service import (
 __all__ = [
     "MATCH_ROLES",
     "active_holds",
+    "extend_hold",
     "get_hold",
     "get_match",
     "hold",

@@ -18,7 +18,7 @@ audit log.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, text
@@ -294,6 +294,60 @@ def lease(
     record(session, principal, "lease", entity, unit.id, before=b, after=a)
     b, a = changes(hold_before, snapshot(r))
     record(session, principal, "lease", "reservations", r.id, before=b, after=a)
+    return r
+
+
+def extend_hold(
+    session: Session,
+    reservation_id: int,
+    *,
+    days: int,
+    principal: Principal,
+    settings: Settings,
+) -> Reservation:
+    """Push an active hold's end ``days`` days later, within the maximum hold from now.
+
+    Parameters
+    ----------
+    days : int
+        1 to ``settings.match.max_hold_days``; the new end is at most that many days from
+        now.
+
+    Raises
+    ------
+    NotFound, Conflict, Forbidden, InvalidInput
+        Unknown hold; ended already or overlapping another hold; someone else's hold; a
+        bad ``days`` or an end too far ahead.
+    """
+    require_write(principal, "reservations")
+    max_days = settings.match.max_hold_days
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= max_days:
+        raise InvalidInput(f"days must be a whole number from 1 to {max_days}", field="days")
+    r = _active_for_update(session, reservation_id, principal)
+    if r.expires_at + timedelta(days=days) > datetime.now(UTC) + timedelta(days=max_days):
+        raise InvalidInput(
+            f"a hold may run at most {max_days} days from now; extend by fewer days",
+            field="days",
+        )
+    before = snapshot(r)
+    try:
+        with session.begin_nested():
+            session.execute(
+                text(
+                    "UPDATE reservations SET expires_at = expires_at + make_interval(days => :d), "
+                    "days = coalesce(days, 0) + :d WHERE id = :id"
+                ),
+                {"d": days, "id": r.id},
+            )
+    except IntegrityError as exc:
+        if getattr(exc.orig, "sqlstate", None) != EXCLUSION_VIOLATION:
+            raise
+        raise Conflict(
+            "the unit is promised to someone else after this hold", field="days"
+        ) from None
+    session.refresh(r)
+    b, a = changes(before, snapshot(r))
+    record(session, principal, "hold", "reservations", r.id, before=b, after=a)  # re-hold
     return r
 
 

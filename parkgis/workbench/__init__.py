@@ -10,7 +10,7 @@
 """
 
 from parkgis.workbench.firms import MyFirm, my_firms
-from parkgis.workbench.holds import MyHold, extend_hold, my_holds
+from parkgis.workbench.holds import MyHold, my_holds
 from parkgis.workbench.me import WORKBENCH_ROLES, Workbench, officer_workbench
 from parkgis.workbench.requests import MyRequest, log_request, my_requests
 from parkgis.workbench.rules import check_client_key, check_visit_time, earliest_visit_day
@@ -26,7 +26,6 @@ __all__ = [
     "check_client_key",
     "check_visit_time",
     "earliest_visit_day",
-    "extend_hold",
     "log_request",
     "log_visit",
     "my_firms",

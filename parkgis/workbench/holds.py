@@ -9,20 +9,14 @@ database's exclusion constraint still refuses any overlap.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from parkgis.access import Principal, require_write
-from parkgis.audit import changes, record, snapshot
-from parkgis.errors import Conflict, InvalidInput
-from parkgis.matching.reservations import EXCLUSION_VIOLATION, _active_for_update
-from parkgis.models import Reservation
-from parkgis.settings import Settings
+from parkgis.access import Principal
 
 _MINE_SQL = text(
     """
@@ -89,57 +83,3 @@ def my_holds(session: Session, principal: Principal, *, tz: str = "UTC") -> list
         )
         for r in rows
     ]
-
-
-def extend_hold(
-    session: Session,
-    reservation_id: int,
-    *,
-    days: int,
-    principal: Principal,
-    settings: Settings,
-) -> Reservation:
-    """Push an active hold's end ``days`` days later, within the maximum hold from now.
-
-    Parameters
-    ----------
-    days : int
-        1 to ``settings.match.max_hold_days``; the new end is at most that many days from
-        now.
-
-    Raises
-    ------
-    NotFound, Conflict, Forbidden, InvalidInput
-        Unknown hold; ended already or overlapping another hold; someone else's hold; a
-        bad ``days`` or an end too far ahead.
-    """
-    require_write(principal, "reservations")
-    max_days = settings.match.max_hold_days
-    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= max_days:
-        raise InvalidInput(f"days must be a whole number from 1 to {max_days}", field="days")
-    r = _active_for_update(session, reservation_id, principal)
-    if r.expires_at + timedelta(days=days) > datetime.now(UTC) + timedelta(days=max_days):
-        raise InvalidInput(
-            f"a hold may run at most {max_days} days from now; extend by fewer days",
-            field="days",
-        )
-    before = snapshot(r)
-    try:
-        with session.begin_nested():
-            session.execute(
-                text(
-                    "UPDATE reservations SET expires_at = expires_at + make_interval(days => :d), "
-                    "days = coalesce(days, 0) + :d WHERE id = :id"
-                ),
-                {"d": days, "id": r.id},
-            )
-    except IntegrityError as exc:
-        if getattr(exc.orig, "sqlstate", None) != EXCLUSION_VIOLATION:
-            raise
-        raise Conflict(
-            "the unit is promised to someone else after this hold", field="days"
-        ) from None
-    session.refresh(r)
-    b, a = changes(before, snapshot(r))
-    record(session, principal, "hold", "reservations", r.id, before=b, after=a)  # re-hold
-    return r
