@@ -21,9 +21,10 @@ from starlette.responses import HTMLResponse, Response
 
 from api.csrf import csrf_token
 from api.deps import PrincipalDep, SessionDep, SettingsDep
+from api.pages import FrameDep
 from api.routes.maps import MapQuery, map_openapi, map_query, map_response
 from parkgis.maps.basemaps import resolve_basemap, tile_sources
-from parkgis.maps.i18n import Lang, resolve_lang
+from parkgis.maps.i18n import Lang
 from parkgis.maps.prospect import prospect_map
 from parkgis.prospect import compare, compare_html, find_page, parse_sites, sheet, sheet_html
 from parkgis.prospect.sheets import sheet_pdf
@@ -87,11 +88,16 @@ def page_lang(lang: Annotated[str | None, Query(max_length=5)] = None) -> str | 
 
 @router.get("/find", response_class=HTMLResponse, summary="Site finder")
 def find_route(
-    request: Request, session: SessionDep, settings: SettingsDep, principal: PrincipalDep
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: PrincipalDep,
+    frame: FrameDep,
 ) -> HTMLResponse:
     """The site finder: criteria form, ranked results with checks and near-misses, a map."""
     params = {k: v for k, v in request.query_params.items()}
-    lang = resolve_lang(params.pop("lang", None), settings.zone.language)
+    params.pop("lang", None)
+    lang = frame.lang
     basemap = params.pop("basemap", None)
     page = find_page(
         session,
@@ -102,6 +108,7 @@ def find_route(
         csrf=csrf_token(request),
         basemap=basemap,
         other_lang_href=other_lang_href(request, lang),
+        frame=frame,
     )
     bm = resolve_basemap(basemap, settings.maps)
     tiles = next(iter(tile_sources(bm, settings.maps, lang)), None)
@@ -126,15 +133,16 @@ def site_sheet(
     session: SessionDep,
     settings: SettingsDep,
     principal: PrincipalDep,
+    frame: FrameDep,
     lang: Annotated[str | None, Depends(page_lang)] = None,
     f: Annotated[Literal["html", "pdf"], Query(description="html or pdf")] = "html",
 ) -> Response:
     """One printable site sheet in zh or en; ``?f=pdf`` renders it as a PDF."""
-    lg: Lang = resolve_lang(lang, settings.zone.language)
+    lg: Lang = frame.lang
     s = sheet(session, kind, site_id, principal, settings, lang=lg, base_url=str(request.base_url))
     if f == "pdf":
         return pdf_response(sheet_pdf(s, lg), f"parkgis-{kind}-{site_id}-{lg}.pdf")
-    return html_page(sheet_html(s, lg, other_lang_href=other_lang_href(request, lg)))
+    return html_page(sheet_html(s, lg, other_lang_href=other_lang_href(request, lg), frame=frame))
 
 
 @router.get("/compare", response_class=HTMLResponse, summary="Compare 2–4 sites")
@@ -144,15 +152,17 @@ def compare_route(
     settings: SettingsDep,
     principal: PrincipalDep,
     sites: Annotated[str, Query(max_length=200, description="space:12,parcel:40,…")],
+    frame: FrameDep,
     lang: Annotated[str | None, Depends(page_lang)] = None,
 ) -> HTMLResponse:
     """2–4 sites side by side; rows whose values differ are highlighted."""
-    lg: Lang = resolve_lang(lang, settings.zone.language)
+    lg: Lang = frame.lang
     pairs = parse_sites(sites)
     sheets, rows = compare(
         session, pairs, principal, settings, lang=lg, base_url=str(request.base_url)
     )
-    return html_page(compare_html(sheets, rows, lg, other_lang_href=other_lang_href(request, lg)))
+    href = other_lang_href(request, lg)
+    return html_page(compare_html(sheets, rows, lg, other_lang_href=href, frame=frame))
 
 
 maps_router = APIRouter(prefix="/maps", tags=["maps"])

@@ -12,6 +12,7 @@ from parkgis.db.seed import read_csv
 from parkgis.errors import BadRequest, Forbidden, InvalidInput, NotFound, Unauthorized
 from parkgis.maps.basemaps import display_geojson, display_lonlat, resolve_basemap, tile_sources
 from parkgis.maps.i18n import Lang, t
+from parkgis.pages.frame import Frame
 from parkgis.prospect.context import zone_extent
 from parkgis.prospect.find import find, may_match, parse_form, prefill
 from parkgis.prospect.render import render_page
@@ -55,6 +56,7 @@ def find_page(
     csrf: str = "",
     basemap: str | None = None,
     other_lang_href: str | None = None,
+    frame: Frame | None = None,
 ) -> Page:
     """The ``/find`` page for ``params`` (the query string), as ``principal`` may see it.
 
@@ -123,6 +125,7 @@ def find_page(
         tiles=tiles,
         data=data,
         csrf=csrf,
+        frame=frame,
         basemap=basemap,
         user=None if principal.anonymous else f"{principal.name} ({principal.role})",
         other_lang_href=other_lang_href,

@@ -84,6 +84,7 @@ _OPTIONAL: dict[str, Any] = {
     "result": None,
     "can_hold": False,
     "links": False,
+    "frame": None,
 }
 """What a page may leave out (the environment refuses names it was not given)."""
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from parkgis.access import Principal
 from parkgis.db.seed import read_csv
 from parkgis.maps.i18n import Lang, status_label, t
+from parkgis.pages.frame import Frame
 from parkgis.prospect.context import Landmark, landmarks
 from parkgis.prospect.render import html_to_pdf, qr_svg, render_page
 from parkgis.prospect.sites import SiteFacts, SiteKind, site_facts, zone_srid
@@ -182,8 +183,10 @@ def sheet_html(
     pdf: bool = False,
     links: bool = True,
     other_lang_href: str | None = None,
+    frame: Frame | None = None,
 ) -> str:
-    """The sheet as one HTML page (``pdf``: without the page's buttons)."""
+    """The sheet as one HTML page (``pdf``: without the page's buttons; ``frame``: in the
+    shared page frame, for the signed-in app rather than a prospect's link)."""
     return render_page(
         "sheet.html",
         lang,
@@ -192,6 +195,7 @@ def sheet_html(
         pdf=pdf,
         links=links and not pdf,
         other_lang_href=other_lang_href,
+        frame=frame,
     )
 
 
