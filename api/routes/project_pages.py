@@ -8,18 +8,18 @@ CSS (no scripts, no external files), so it also works saved to disk.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.templating import Jinja2Templates
 from starlette.responses import HTMLResponse
 
 from api.csrf import csrf_token
 from api.deps import PrincipalDep, SessionDep, SettingsDep
+from api.pages import FrameDep, page_response
 from api.routes.maps import MapQuery, map_openapi, map_query, map_response
-from parkgis.maps.i18n import resolve_lang
 from parkgis.maps.projects import projects_map
+from parkgis.pages.contrast import readable_text
+from parkgis.pages.format import money
 from parkgis.projects.filters import FILTER_PARAMS
 from parkgis.projects.milestones import ALL_PROJECT_STAGES, stage_label
 from parkgis.projects.timeline import project_timeline
@@ -28,7 +28,6 @@ from parkgis.workbench.project_actions import project_actions
 from parkgis.zonetime import zone_today
 
 router = APIRouter(tags=["projects"])
-templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
 
 ProjectsMapQuery = Annotated[
     MapQuery, Depends(map_query(None, extra=tuple(k for k in FILTER_PARAMS if k != "bbox")))
@@ -85,7 +84,6 @@ def projects_map_page(
 LABELS: dict[str, tuple[str, str]] = {
     "title": ("项目进度时间轴", "Project timeline"),
     "back": ("项目作战图", "Battle map"),
-    "other_lang": ("English", "中文"),
     "reason": ("原因", "Reason"),
     "overdue": ("逾期", "Overdue"),
     "firm": ("企业", "Firm"),
@@ -113,7 +111,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "replan": ("调整计划", "Re-planned"),
     "created": ("立项", "Created"),
     "no_events": ("暂无记录", "No events yet"),
-    "yi": ("亿元", "×100M CNY"),
 }
 STATES: dict[str, tuple[str, str]] = {
     "done": ("已完成", "Done"),
@@ -130,25 +127,23 @@ def timeline_page(
     session: SessionDep,
     principal: PrincipalDep,
     settings: SettingsDep,
+    frame: FrameDep,
     lang: str | None = None,
 ) -> HTMLResponse:
     """A project's planned and actual dates for every stage side by side, with the slips."""
-    lg = resolve_lang(lang, settings.zone.language)
+    lg = frame.lang
     tz = settings.zone.timezone
     tl = project_timeline(session, principal, project_id, today=zone_today(tz), tz=tz, lang=lg)
     p = tl["project"]
     i = 0 if lg == "zh" else 1
     nxt = p["next_milestone"]
-    yi = p["investment_yi"]
     context = {
         "L": {k: v[i] for k, v in LABELS.items()},
         "states": {k: v[i] for k, v in STATES.items()},
         "labels": {s: stage_label(s, lg) for s in ALL_PROJECT_STAGES},
         "lang": lg,
-        "html_lang": "zh-CN" if lg == "zh" else "en",
-        "other_lang": "en" if lg == "zh" else "zh",
         "p": p,
-        "investment": "—" if yi is None else f"{yi:,.2f} {LABELS['yi'][i]}",
+        "investment": money(p["investment_cny"], lg),
         "chain": p["chain_name_zh"] if lg == "zh" else p["chain_name_en"],
         "nxt": None if nxt is None else {**nxt, "label": stage_label(nxt["stage"], lg)},
         "stage_label": tl["stage_label"],
@@ -163,13 +158,11 @@ def timeline_page(
         "A": wb_labels(lg),
         "done_msg": wb_labels(lg).get("done." + request.query_params.get("done", "x")),
     }
-    return templates.TemplateResponse(
-        request,
+    return page_response(
+        frame,
         "project_timeline.html",
-        context,
-        headers={
-            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
-            "base-uri 'none'; form-action 'self'",
-            "X-Content-Type-Options": "nosniff",
-        },
+        title=str(p["name"]),
+        printable=True,
+        readable=readable_text,
+        **context,
     )
