@@ -8,9 +8,6 @@ cannot be started fails the run: nothing is skipped.
 
 from __future__ import annotations
 
-import hashlib
-import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from parkgis.db.engine import db_up
 from parkgis.settings import DatabaseSettings, Settings
+from tests.support.db import db_settings_for_tests
 
 pytest_plugins = ["tests.browser_utils"]  # live_server, browser, watched (Chromium tests)
 
@@ -27,26 +25,10 @@ ROOT = Path(__file__).resolve().parent.parent
 REALDATA = ROOT.parent / "shared" / "realdata"
 
 
-def _default_home() -> Path:
-    """A short, world-traversable home in /tmp for this checkout's test cluster.
-
-    The cluster runs as a dedicated user when we are root, and a checkout may sit under a
-    private directory (such as /root) that user cannot enter; /tmp is always reachable.
-    """
-    digest = hashlib.sha1(str(ROOT).encode()).hexdigest()[:8]
-    return Path(tempfile.gettempdir()) / f"parkgis-test-{digest}"
-
-
-def _test_db_settings() -> DatabaseSettings:
-    url = os.environ.get("PARKGIS_TEST_DATABASE_URL")
-    home = Path(os.environ.get("PARKGIS_HOME") or _default_home())
-    return DatabaseSettings(database_url=url, home=home, db_name="parkgis_test")
-
-
 @pytest.fixture(scope="session")
 def db_settings() -> DatabaseSettings:
     """Settings of the test database."""
-    return _test_db_settings()
+    return db_settings_for_tests()
 
 
 @pytest.fixture(scope="session")

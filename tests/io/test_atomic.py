@@ -15,6 +15,8 @@ import numpy as np
 import shapely
 from sqlalchemy import text
 
+from tests.support.db import cli_env
+
 ROOT = Path(__file__).resolve().parents[2]
 N = 100_000
 
@@ -39,7 +41,7 @@ def test_kill_during_write_leaves_nothing(engine, tmp_path) -> None:
     with engine.connect() as c:
         before = c.execute(text("SELECT count(*), coalesce(max(id), 0) FROM parcels")).one()
         imports = c.execute(text("SELECT count(*) FROM imports")).scalar_one()
-    env = dict(os.environ, PARKGIS_DB_NAME="parkgis_test")
+    env = cli_env()
     proc = subprocess.Popen(
         [sys.executable, "-m", "parkgis", "import", "parcels", str(path)],
         env=env,

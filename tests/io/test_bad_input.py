@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +14,7 @@ from parkgis.errors import InvalidInput, PayloadTooLarge
 from parkgis.io.importer import ImportOptions, import_file
 from parkgis.settings import ImportSettings, Settings
 from tests.io import files
+from tests.support.db import cli_env
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN = Principal(name="io-test", role="admin")
@@ -55,8 +55,7 @@ def test_over_the_limit(session, settings, tmp_path) -> None:
 
 
 def cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    full = dict(os.environ)
-    full.update(PARKGIS_DB_NAME="parkgis_test", **env)
+    full = cli_env(**env)
     return subprocess.run(
         [sys.executable, "-m", "parkgis", *args],
         env=full,
