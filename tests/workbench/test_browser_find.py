@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
-from tests.workbench.conftest import WBZone, shot, sign_in
+from tests.workbench.zone import WBZone, shot, sign_in
 
 pytestmark = pytest.mark.browser
 

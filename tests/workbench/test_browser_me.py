@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
-from tests.workbench.conftest import PHONE, WBZone, shot, sign_in
+from tests.workbench.zone import PHONE, WBZone, shot, sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -11,7 +11,7 @@ from parkgis.errors import Forbidden, Unauthorized
 from parkgis.settings import Settings
 from parkgis.workbench import log_request, officer_workbench
 from parkgis.zonetime import Month, zone_today
-from tests.workbench.conftest import TZ, WBZone, make_wb_zone, officer
+from tests.workbench.zone import TZ, WBZone, make_wb_zone, officer
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from api.csrf import token_for
 from api.deps import COOKIE_NAME
 from parkgis.settings import Settings
 from parkgis.zonetime import zone_today
-from tests.workbench.conftest import TZ, WBZone
+from tests.workbench.zone import TZ, WBZone
 
 BASE = "http://testserver"
 

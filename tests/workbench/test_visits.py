@@ -13,7 +13,7 @@ from parkgis.settings import Settings
 from parkgis.workbench import check_visit_time, earliest_visit_day, log_visit
 from parkgis.writes import create
 from parkgis.zonetime import zone_today
-from tests.workbench.conftest import TZ, WBZone, make_wb_zone, officer
+from tests.workbench.zone import TZ, WBZone, make_wb_zone, officer
 
 
 @pytest.fixture
