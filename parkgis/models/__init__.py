@@ -7,11 +7,14 @@ from parkgis.models.coverage import Draw, RequestEvent, ServiceRequest, Visit
 from parkgis.models.firms import Assignment, Enterprise, Officer
 from parkgis.models.land import Building, GridArea, IndustryChain, LandUseClass, Parcel, Space
 from parkgis.models.matching import ExpansionRequest, Reservation
+from parkgis.models.programme import Activity, ActivityFirm
 from parkgis.models.projects import Project, ProjectEvent
 from parkgis.models.prospect import Shortlist, ShortlistOpen
 from parkgis.models.stamps import ChangeStamp
 
 __all__ = [
+    "Activity",
+    "ActivityFirm",
     "ApiToken",
     "Assignment",
     "AuditLog",
