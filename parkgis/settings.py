@@ -439,6 +439,22 @@ class ImportSettings(BaseSettings):
     import_batch_rows: int = Field(default=20_000, ge=100)
 
 
+class ProgrammeSettings(BaseSettings):
+    """The programme's own rules: the monthly "五个一" checklist (:mod:`parkgis.programme`).
+
+    ``PARKGIS_PROGRAMME_REQUESTS_RESOLVED_MIN``
+        Item 5 of the checklist (solve firms' urgent problems, 急难愁盼) is done in a month
+        when the officer's requests resolved in that month number at least this many
+        (default 1).
+    """
+
+    model_config = SettingsConfigDict(
+        **{**_COMMON, "env_prefix": "PARKGIS_PROGRAMME_"}  # type: ignore[typeddict-item]
+    )
+
+    requests_resolved_min: int = Field(default=1, ge=1, le=1000)
+
+
 class Settings(BaseModel):
     """All settings, grouped by concern. ``Settings()`` reads the environment."""
 
@@ -453,3 +469,4 @@ class Settings(BaseModel):
     landuse: LanduseSettings = Field(default_factory=LanduseSettings)
     tiles: TileSettings = Field(default_factory=TileSettings)
     imports: ImportSettings = Field(default_factory=ImportSettings)
+    programme: ProgrammeSettings = Field(default_factory=ProgrammeSettings)
