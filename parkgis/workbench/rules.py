@@ -8,7 +8,10 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta
 
+from shapely.geometry.base import BaseGeometry
+
 from parkgis.errors import InvalidInput
+from parkgis.schemas.geojson import PointGeometry, read_geometry
 from parkgis.zonetime import Month, zone_date, zone_today
 
 CLOCK_SKEW = timedelta(minutes=5)
@@ -71,3 +74,28 @@ def check_client_key(key: str | None, field: str = "client_key") -> str | None:
             "client_key must be 8 to 64 letters, digits, '-' or '_' (e.g. a UUID)", field=field
         )
     return key
+
+
+def check_point(lon: float | None, lat: float | None, *, field: str = "lon") -> BaseGeometry | None:
+    """The phone's point as a checked EPSG:4326 Point, or None when neither is given.
+
+    Parameters
+    ----------
+    lon, lat : float, optional
+        Longitude and latitude in degrees (EPSG:4326); both or neither.
+
+    Raises
+    ------
+    InvalidInput
+        Only one of the two is given (naming ``field``).
+    InvalidGeometry
+        Not finite, or outside WGS84's area of use (the check every written geometry gets,
+        :func:`parkgis.schemas.geojson.read_geometry`).
+    """
+    if lon is None and lat is None:
+        return None
+    if lon is None or lat is None:
+        raise InvalidInput("give both lon and lat of the point, or neither", field=field)
+    return read_geometry(
+        PointGeometry(type="Point", coordinates=[lon, lat]), allowed=("Point",), field=field
+    )

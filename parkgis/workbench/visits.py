@@ -18,10 +18,10 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from parkgis.access import Principal, require_own_firm, require_write
-from parkgis.errors import Conflict, Forbidden, InvalidInput
+from parkgis.errors import Conflict, Forbidden
 from parkgis.models import Visit
 from parkgis.settings import Settings
-from parkgis.workbench.rules import check_client_key, check_visit_time
+from parkgis.workbench.rules import check_client_key, check_point, check_visit_time
 from parkgis.writes.core import create
 from parkgis.zonetime import zone_today
 
@@ -134,8 +134,7 @@ def log_visit(
         if seen is not None:
             return seen
     require_own_firm(principal, enterprise_id)
-    if (lon is None) != (lat is None):
-        raise InvalidInput("give both lon and lat of the check-in, or neither", field="lon")
+    check_point(lon, lat, field="lon")
     tz = settings.zone.timezone
     at = visit_instant(visited_on, tz, now=now)
     check_visit_time(at, tz, now=now, field="visited_on")
