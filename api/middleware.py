@@ -146,12 +146,23 @@ class SecurityHeaders:
             await _not_found(send)
             return
 
+        started = False
+
         async def send_hardened(msg: Message) -> None:
+            nonlocal started
             if msg["type"] == "http.response.start":
+                started = True
                 msg["headers"] = harden_headers(list(msg.get("headers", [])))
             await send(msg)
 
-        await self.app(scope, receive, send_hardened)
+        try:
+            await self.app(scope, receive, send_hardened)
+        except Exception:
+            # Starlette's own 500 page is written outside every user middleware, so it would
+            # go out bare. Answer here, hardened, then re-raise so the server logs the error.
+            if not started:
+                await _server_error(send)
+            raise
 
 
 def harden_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
@@ -174,19 +185,26 @@ def harden_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, byte
     return out
 
 
+async def _server_error(send: Send) -> None:
+    message = "the server failed to answer this request; the error is in the server's log"
+    await _answer(send, 500, error_body("InternalServerError", message))
+
+
 async def _not_found(send: Send) -> None:
+    await _answer(
+        send, 404, error_body("NotFound", "no such path: it holds a control character", "path")
+    )
+
+
+async def _answer(send: Send, status: int, error: dict[str, object]) -> None:
+    """Send ``error`` as a hardened JSON response with ``status``."""
     import orjson
 
-    body = orjson.dumps(
-        error_body("NotFound", "no such path: it holds a control character", "path")
-    )
+    body = orjson.dumps(error)
     headers = harden_headers(
-        [
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(body)).encode()),
-        ]
+        [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     )
-    await send({"type": "http.response.start", "status": 404, "headers": headers})
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 

@@ -45,6 +45,22 @@ def test_every_response_has_nosniff_and_referrer_policy(client: TestClient, path
     assert r.headers["referrer-policy"] == "strict-origin-when-cross-origin"
 
 
+def test_an_unexpected_error_is_a_hardened_json_500(settings: Settings) -> None:
+    app = create_app(settings)
+
+    @app.get("/__boom")
+    def boom() -> None:
+        raise RuntimeError("canary-4d1f internal detail")
+
+    with TestClient(app, raise_server_exceptions=False) as c:
+        r = c.get("/__boom")
+    assert r.status_code == 500
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert r.headers["referrer-policy"] == "strict-origin-when-cross-origin"
+    assert r.json()["code"] == "InternalServerError"
+    assert "canary-4d1f" not in r.text
+
+
 @pytest.mark.parametrize("path", ["/docs", "/ogc?f=html", "/ogc/collections?f=html", "/", "/login"])
 def test_every_html_page_forbids_framing_by_other_sites(
     client: TestClient, planner_token: str, path: str
