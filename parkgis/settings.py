@@ -446,6 +446,19 @@ class ProgrammeSettings(BaseSettings):
         Item 5 of the checklist (solve firms' urgent problems, 急难愁盼) is done in a month
         when the officer's requests resolved in that month number at least this many
         (default 1).
+    ``PARKGIS_PROGRAMME_DRAW_SCORE_MAX``
+        The top of the scale drawn officers are scored on at the monthly meeting (点评打分):
+        scores run from 0 to this (default 100), with at most one decimal. Each score keeps
+        the scale it was given on, so changing this leaves old scores readable.
+    ``PARKGIS_PROGRAMME_WEIGHT_CHECKLIST`` (30), ``..._WEIGHT_CONTACT`` (20),
+    ``..._WEIGHT_REQUESTS`` (15), ``..._WEIGHT_PROJECTS`` (10), ``..._WEIGHT_LEASES`` (5),
+    ``..._WEIGHT_DRAWS`` (15), ``..._WEIGHT_CALLS`` (5)
+        Weights of the annual evaluation's composite score
+        (:mod:`parkgis.programme.evaluation`): months with all five checklist items done,
+        firm-months contacted, requests resolved, project stages gained, units leased through
+        the officer's holds, draw scores and investment calls. Each part is first brought to
+        0-1; the composite is 100 × Σ weight × part / Σ weight over the parts that apply to
+        the officer (a part with no basis, e.g. never drawn, is left out, not scored 0).
     """
 
     model_config = SettingsConfigDict(
@@ -453,6 +466,14 @@ class ProgrammeSettings(BaseSettings):
     )
 
     requests_resolved_min: int = Field(default=1, ge=1, le=1000)
+    draw_score_max: int = Field(default=100, ge=1, le=1000)
+    weight_checklist: float = Field(default=30.0, ge=0, le=1000)
+    weight_contact: float = Field(default=20.0, ge=0, le=1000)
+    weight_requests: float = Field(default=15.0, ge=0, le=1000)
+    weight_projects: float = Field(default=10.0, ge=0, le=1000)
+    weight_leases: float = Field(default=5.0, ge=0, le=1000)
+    weight_draws: float = Field(default=15.0, ge=0, le=1000)
+    weight_calls: float = Field(default=5.0, ge=0, le=1000)
 
 
 class Settings(BaseModel):
