@@ -174,3 +174,49 @@ def test_csrf_token_helper_reads_the_cookie(settings: Settings, tokens: tuple[st
     req = Request({"type": "http", "method": "GET", "headers": [(b"cookie", cookie)]})
     assert csrf_token(req) == token_for(tokens[0])
     assert csrf_token(Request({"type": "http", "method": "GET", "headers": []})) == ""
+
+
+def test_behind_a_tls_proxy_the_forwarded_origin_is_our_own(
+    settings: Settings, tokens: tuple[str, str]
+) -> None:
+    """On a real uvicorn server (forwarded headers trusted from 127.0.0.1, as ``parkgis
+    serve`` runs it), a browser write through an nginx that terminates TLS and passes
+    ``Host`` and ``X-Forwarded-Proto`` on is same-site; without the scheme header it is not."""
+    import threading
+    import time
+
+    import httpx
+    import uvicorn
+
+    from tests.browser_utils import free_port
+
+    app = create_app(settings)
+
+    @app.post("/_csrf_probe")
+    def probe(principal: PrincipalDep) -> dict[str, Any]:
+        return {"user": principal.name}
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    try:
+        public = "https://parkgis.zone.example"
+        headers = {
+            "Host": "parkgis.zone.example",
+            "Origin": public,
+            "Cookie": f"{COOKIE_NAME}={tokens[0]}",
+            CSRF_HEADER: token_for(tokens[0]),
+        }
+        url = f"http://127.0.0.1:{port}/_csrf_probe"
+        proxied = httpx.post(url, headers={**headers, "X-Forwarded-Proto": "https"})
+        assert proxied.status_code == 200, proxied.text
+        bare = httpx.post(url, headers=headers)  # the app would think it is plain http
+        assert bare.status_code == 403
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
