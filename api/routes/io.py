@@ -162,6 +162,16 @@ LABELS = {
         "key": "主键",
         "crs": "坐标系",
         "encoding": "编码",
+        "kinds": {
+            "parcels": "地块",
+            "buildings": "建筑",
+            "spaces": "厂房空间",
+            "enterprises": "企业",
+            "officers": "首席服务官",
+            "projects": "投资项目",
+            "context": "周边要素（道路、轨道、水系、地标）",
+        },
+        "modes": {"insert": "仅新增", "upsert": "更新或新增"},
     },
     "en": {
         "title": "Import data",
@@ -183,6 +193,16 @@ LABELS = {
         "key": "Key",
         "crs": "CRS",
         "encoding": "Encoding",
+        "kinds": {
+            "parcels": "Parcels",
+            "buildings": "Buildings",
+            "spaces": "Leasable spaces",
+            "enterprises": "Firms",
+            "officers": "Service officers",
+            "projects": "Investment projects",
+            "context": "Context (roads, rail, water, landmarks)",
+        },
+        "modes": {"insert": "Add only", "upsert": "Update or add"},
     },
 }
 

@@ -77,6 +77,8 @@ def test_drop_check_and_load(live_server, watched: Watched, planner, engine, tmp
     sign_in(page, live_server, token)
     bad = files.bowtie_geojson(tmp_path / "bad.geojson")
     page.set_input_files("#file", str(bad))
+    assert page.inner_text("#kind option[value=spaces]") == "Leasable spaces"  # not a raw key
+    assert page.inner_text("#mode option[value=upsert]") == "Update or add"
     page.select_option("#kind", "parcels")
     page.click("#check")
     page.wait_for_selector("#verdict")
