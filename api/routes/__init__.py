@@ -14,6 +14,7 @@ from api.routes import (
     maps,
     match,
     ogc,
+    programme,
     project_pages,
     projects,
     prospect,
@@ -33,6 +34,7 @@ ROUTERS: list[APIRouter] = [
     projects.router,  # before features/writes: /api/v1/projects/summary etc. are fixed paths
     coverage.router,  # before features: /api/v1/officers/{id}/route, /api/v1/coverage
     service.router,
+    programme.router,  # before features/writes: /api/v1/programme/... are fixed paths
     shortlists.router,  # before features/writes: /api/v1/shortlists is a fixed path
     prospect.router,
     prospect.maps_router,

@@ -26,6 +26,7 @@ import pyarrow as pa
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
+from parkgis.demo import programme
 from parkgis.demo.files import read_layer, read_meta
 from parkgis.demo.generate import DEMO_DIR
 from parkgis.demo.schema import LAYERS, OFFICERS, VISITS, Layer
@@ -49,6 +50,8 @@ from parkgis.zonetime import day_start, zone_today
 
 CLEARED = ("reservations", "expansion_requests", "audit_log")
 """Tables emptied by a demo load although the demo has no rows for them."""
+DERIVED = tuple(programme.DEMO_OWN)
+"""Tables the load fills from the loaded rows (the programme's activities), emptied first."""
 
 LoadProgress = Callable[[str, int, int], None]
 """Called with (table, rows written so far, rows in the table)."""
@@ -64,6 +67,8 @@ class LoadReport:
     seconds: dict[str, float] = field(default_factory=dict)
     erased: int = 0
     """Rows that were in the tables the load emptied."""
+    activities: int = 0
+    """Programme activities made from the loaded rows (:mod:`parkgis.demo.programme`)."""
 
     @property
     def rows(self) -> int:
@@ -186,7 +191,8 @@ def at_stake(conn: Connection, tables: dict[str, pa.Table]) -> AtStake:
     (reservations, requests, the audit log, and whatever ``TRUNCATE … CASCADE`` reaches
     through foreign keys), and officers the demo does not have.
     """
-    truncated = [layer.name for layer in LAYERS if layer is not OFFICERS] + list(CLEARED)
+    truncated = [layer.name for layer in LAYERS if layer is not OFFICERS]
+    truncated += [*CLEARED, *DERIVED]
     reached = list(conn.execute(text(_CASCADE_SQL), {"names": truncated}).scalars())
     layers = {layer.name: layer for layer in LAYERS}
     erased: dict[str, int] = {}
@@ -197,6 +203,9 @@ def at_stake(conn: Connection, tables: dict[str, pa.Table]) -> AtStake:
         if layer is None:
             n = int(conn.execute(text(f"SELECT count(*) FROM {rel}")).scalar_one())
             erased[name] = foreign[name] = n
+            if name in programme.DEMO_OWN:
+                own = f"SELECT count(*) FROM {rel} WHERE NOT ({programme.DEMO_OWN[name]})"
+                foreign[name] = int(conn.execute(text(own)).scalar_one())
             continue
         prints = _fingerprints(layer, tables[name])
         other = int(
@@ -215,7 +224,7 @@ def at_stake(conn: Connection, tables: dict[str, pa.Table]) -> AtStake:
 
 def _truncate(conn: Connection) -> None:
     users = conn.execute(text("SELECT count(*) FROM users")).scalar_one()
-    names = [layer.name for layer in LAYERS if layer is not OFFICERS] + list(CLEARED)
+    names = [layer.name for layer in LAYERS if layer is not OFFICERS] + [*CLEARED, *DERIVED]
     conn.execute(text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
     if conn.execute(text("SELECT count(*) FROM users")).scalar_one() != users:
         raise Conflict("emptying the demo tables would remove users; nothing was loaded")
@@ -378,6 +387,9 @@ def load_demo(
             start = time.perf_counter()
         reset_sequences(conn, [*loaded, OFFICERS.name, *CLEARED])
         report.seconds["keys and indexes"] = time.perf_counter() - start
+        step, start = "adding the programme's activities", time.perf_counter()
+        report.activities = programme.load_activities(conn, cal.today, cal.stamp)
+        report.seconds["activities"] = time.perf_counter() - start
     except (DBAPIError, psycopg.Error) as exc:
         raise InvalidInput(f"{step}: {_first_line(exc)}") from exc
     return report
