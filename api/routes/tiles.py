@@ -6,6 +6,10 @@ view; ``If-None-Match`` gives 304, an empty tile 204. The query string takes
 ``properties`` (a comma list of the visible properties to keep) and the collection's API
 filters; anything else is a 400 naming it. z/x/y outside WebMercatorQuad are a 400 naming
 the parameter, an unknown collection a 404.
+
+``/tiles/basemap/...`` (the zone basemap) and ``/tiles/landuse/...`` (the land-use map's
+parcels with the caller's theme properties, :mod:`parkgis.tiles.landuse`) are fixed paths
+before the collections'.
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ from parkgis.tiles import (
 )
 from parkgis.tiles.basemap import basemap_tile
 from parkgis.tiles.cache import TileCache
+from parkgis.tiles.landuse import FactsCache, landuse_tile
+from parkgis.zonetime import zone_today
 
 router = APIRouter(tags=["vector tiles"])
 
@@ -142,6 +148,51 @@ def basemap(
     """MVT layers `grid_areas`, `streets` and `context`, each as the caller may read it."""
     inm = request.headers.get("if-none-match")
     t = basemap_tile(session, principal, z, x, y, if_none_match=inm, settings=settings.tiles)
+    return _respond(t, inm, principal, settings)
+
+
+def _facts_cache(request: Request) -> FactsCache:
+    """The app's cache of land-use theme facts (one per server process)."""
+    cache: FactsCache | None = getattr(request.app.state, "landuse_facts", None)
+    if cache is None:
+        cache = FactsCache()
+        request.app.state.landuse_facts = cache
+    return cache
+
+
+@router.get(
+    "/tiles/landuse/{z}/{x}/{y}.mvt",
+    response_class=Response,
+    responses=_TILE_DOC,  # type: ignore[arg-type]
+    summary="The land-use map's parcels with the properties of the caller's themes",
+)
+def landuse(
+    z: str,
+    x: str,
+    y: str,
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    settings: SettingsDep,
+    params: Annotated[dict[str, str], Depends(plain_query(()))],
+) -> Response:
+    """MVT layer `landuse`: class code for every signed-in role; plot ratio and its check
+    for officers; 亩均 grade, inefficiency type and idle clock for planners and admins.
+    Anonymous callers get 401."""
+    inm = request.headers.get("if-none-match")
+    t = landuse_tile(
+        session,
+        principal,
+        z,
+        x,
+        y,
+        landuse=settings.landuse,
+        today=zone_today(settings.zone.timezone),
+        settings=settings.tiles,
+        if_none_match=inm,
+        cache=_cache(request, settings),
+        facts_cache=_facts_cache(request),
+    )
     return _respond(t, inm, principal, settings)
 
 

@@ -3,9 +3,15 @@ switched in the page.
 
 Built from the same functions as the API: parcels from
 :func:`parkgis.features.feature_collection`, class areas from
-:func:`parkgis.landuse.landuse_summary`, indicators from
-:mod:`parkgis.landuse.indicators`, grades from :mod:`parkgis.landuse.firms` and the
-inefficiency types and idle clocks from :mod:`parkgis.landuse.inefficient`.
+:func:`parkgis.landuse.landuse_summary`, and each parcel's theme facts (indicators,
+grades, inefficiency types and idle clocks) from :func:`parkgis.landuse.themes.theme_facts`.
+
+Above ``PARKGIS_TILES_MAP_THRESHOLD`` parcels in scope (the caller's parcels meeting the
+bbox) the parcels are not inlined: they come from the land-use vector tiles
+(``/tiles/landuse``, :mod:`parkgis.tiles.landuse`), which carry the same theme keys and
+numbers per role, drawn by :mod:`parkgis.maps.landuse_tiles`; the legend's areas still
+come from the summary. AMap basemaps keep the inline form (tiles cannot be shifted to
+GCJ-02).
 
 Themes (each parcel carries one colour per theme the caller may see; a small control
 restyles the layer and shows that theme's legend section):
@@ -34,31 +40,26 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from parkgis.access import Principal, require_role
+from parkgis.access import Principal
 from parkgis.errors import InvalidQuery
 from parkgis.features import feature_collection
 from parkgis.features.params import parse_bbox
 from parkgis.geo import M2_PER_MU
-from parkgis.landuse.firms import evaluate_rows, firm_land_rows
-from parkgis.landuse.indicators import parcel_indicators_rows
-from parkgis.landuse.inefficient import TYPES, inefficient_rows
+from parkgis.landuse.inefficient import TYPES
 from parkgis.landuse.reference import land_use_classes
 from parkgis.landuse.scope import Scope
 from parkgis.landuse.summary import landuse_summary
+from parkgis.landuse.themes import THEMES, THEMES_BY_ROLE, theme_facts, themes_for
 from parkgis.maps.core import LegendItem, LegendSection, ParkMap, add_geojson, base_map, finish
 from parkgis.maps.i18n import Lang, register, resolve_lang, status_label, t
 from parkgis.maps.landuse_js import CSS, SCRIPT
 from parkgis.maps.page import PageData
+from parkgis.maps.zone_tiles import tiled_layers, zoom_note
 from parkgis.settings import Settings
 from parkgis.zonetime import zone_today
 
-THEMES = ("class", "plot_ratio", "grade", "inefficient")
-THEMES_BY_ROLE: dict[str, tuple[str, ...]] = {
-    "investment": ("class",),
-    "officer": ("class", "plot_ratio"),
-    "planner": THEMES,
-    "admin": THEMES,
-}
+__all__ = ["THEMES", "THEMES_BY_ROLE", "landuse_map", "themes_for"]
+
 NONE_COLOR = "#e9ecef"
 """Parcels a theme says nothing about (not industrial, not graded, not inefficient)."""
 PLOT_RATIO_COLORS = {
@@ -117,49 +118,24 @@ register(
 )
 
 
-def themes_for(principal: Principal) -> tuple[str, ...]:
-    """The themes ``principal`` may see (401 for anonymous callers)."""
-    require_role(principal, tuple(THEMES_BY_ROLE), "open the land-use map")
-    return THEMES_BY_ROLE[str(principal.role)]
-
-
-def _pr_key(row: Mapping[str, Any] | None) -> str | None:
-    if row is None:
-        return None
-    pr, mn = row.get("plot_ratio"), row.get("min_plot_ratio")
-    if pr is None or mn is None:
-        return "no_data"
-    if pr < 0.8 * mn:
-        return "below_80"
-    return "below" if pr < mn else "ok"
-
-
-def _ineff_key(row: Mapping[str, Any] | None) -> str | None:
-    if row is None:
-        return None
-    clock = row.get("clock") or {}
-    if row["type"] == "supplied_not_used" and clock.get("may_take_back"):
-        return "supplied_not_used.take_back"
-    if row["type"] == "supplied_not_used" and clock.get("idle"):
-        return "supplied_not_used.fee"
-    return str(row["type"])
-
-
 def _class_name(code: Any, lang: Lang) -> str:
     info = land_use_classes().get(str(code), {})
     name = info.get("name_zh" if lang == "zh" else "name_en") or ""
     return f"{code} {name}".strip()
 
 
-def _fmt(v: Any, digits: int = 2) -> Any:
-    return round(v, digits) if isinstance(v, float) else v
+def type_label(key: str, lg: Lang) -> str:
+    """The name of an inefficiency colour key's type (``supplied_not_used.fee`` → 供而未用)."""
+    zh, en = TYPES[key.split(".", 1)[0]]
+    return zh if lg == "zh" else en
 
 
 def _info(p: Mapping[str, Any], lg: Lang, facts: Mapping[str, Any]) -> list[Any]:
     """One parcel's popup values for the page script: code, class, status, 亩, then (when
     the role may see them) holder, plot ratio, minimum, coefficient, check, grade, type,
-    days since the agreed start and the idle fee. Text reaches the page via js_literal
-    and is shown with textContent."""
+    days since the agreed start and the idle fee. ``facts`` are the parcel's
+    :meth:`~parkgis.landuse.themes.ThemeFacts.properties`. Text reaches the page via
+    js_literal and is shown with textContent."""
     m2 = p.get("area_m2")
     out: list[Any] = [
         p.get("code"),
@@ -167,27 +143,21 @@ def _info(p: Mapping[str, Any], lg: Lang, facts: Mapping[str, Any]) -> list[Any]
         status_label(str(p.get("status")), lg),
         round(m2 / M2_PER_MU, 1) if isinstance(m2, int | float) else None,
     ]
-    ind = facts.get("indicators")
-    if ind is not None:
-        holder = ind.get("holder_name")
-        if lg == "en":
-            holder = ind.get("holder_name_en") or holder
+    if "check" in facts:
         out += [
-            holder,
-            _fmt(ind.get("plot_ratio")),
-            _fmt(ind.get("min_plot_ratio")),
-            _fmt(ind.get("building_coefficient")),
-            ind.get("check"),
+            facts.get("holder_en" if lg == "en" else "holder"),
+            facts.get("plot_ratio"),
+            facts.get("min_plot_ratio"),
+            facts.get("building_coefficient"),
+            facts["check"],
         ]
-    ineff = facts.get("inefficient")
-    if facts.get("grade") or ineff is not None:
+    if "grade" in facts or "ineff" in facts:
         out += [None] * (9 - len(out))
-        clock = (ineff or {}).get("clock") or {}
         out += [
             facts.get("grade"),
-            (ineff["type_zh"] if lg == "zh" else ineff["type_en"]) if ineff else None,
-            clock.get("days_since_agreed_start"),
-            clock.get("fee_cny"),
+            type_label(facts["ineff"], lg) if "ineff" in facts else None,
+            facts.get("days"),
+            facts.get("fee_cny"),
         ]
     while out and out[-1] is None:
         out.pop()
@@ -310,65 +280,110 @@ def landuse_map(
     scope = Scope(bbox=box)
     lg = resolve_lang(lang, settings.zone.language)
     day = today or zone_today(settings.zone.timezone)
-    limit = settings.api.max_limit
-    fc = feature_collection(session, "parcels", principal, bbox=box, limit=limit, max_limit=limit)
     summary = landuse_summary(session, principal, by="class", scope=scope)
     class_mu = {c["code"]: c["area_mu"] for c in summary["zone"]["classes"]}
-    indicators: dict[int, dict[str, Any]] = {}
-    if "plot_ratio" in themes:
-        indicators = {r["id"]: r for r in parcel_indicators_rows(session, settings.landuse, scope)}
-    holder_grades: dict[int, str] = {}
-    ineff: dict[int, dict[str, Any]] = {}
-    if "grade" in themes:
-        ev = evaluate_rows(firm_land_rows(session), settings.landuse)
-        holder_grades = {f["id"]: f["grade"] for f in ev["firms"] if f["grade"]}
-        taxes = {
-            f["id"]: f["indicators"]["tax_cny_per_mu"]
-            for f in ev["firms"]
-            if f["indicators"]["tax_cny_per_mu"] is not None
-        }
-        ineff = {
-            r["id"]: r
-            for r in inefficient_rows(
-                session,
-                settings.landuse,
-                today=day,
-                scope=scope,
-                grades=holder_grades,
-                tax_per_mu=taxes,
-            )
-        }
+    m = base_map(settings, basemap=basemap, lang=lg, title=t("map.landuse.title", lg))
+    data: dict[str, Any] = {
+        "themes": [{"key": th, "label": t(f"landuse.theme.{th}", lg)} for th in themes],
+        "first": first,
+        "label": t("landuse.theme", lg),
+        "fields": [t(k, lg) for k in FIELD_LABELS],
+    }
+    notes: list[str] = []
+    # Above PARKGIS_TILES_MAP_THRESHOLD parcels, the parcels come from /tiles/landuse.
+    tiled = tiled_layers(m, session, principal, settings, box, None, collections=("parcels",))
+    if "parcels" in tiled:
+        from parkgis.maps.landuse_tiles import add_landuse_tiled
+
+        data["tiled"] = add_landuse_tiled(
+            m,
+            session,
+            principal,
+            settings,
+            themes=themes,
+            first=first,
+            styles=theme_styles(themes),
+            rows=tiled["parcels"],
+            bbox=box,
+            today=day,
+        )
+        notes.append(zoom_note("parcels", t("landuse.layer", lg), lg))
+        script, names = SCRIPT.replace("__LAYER__", "null"), {"__MAP__": m}
+    else:
+        layer, data["info"], truncated = _inline_layer(
+            m, session, principal, settings, themes, first, box, day
+        )
+        notes += [t("landuse.truncated", lg)] if truncated else []
+        script, names = SCRIPT, {"__MAP__": m, "__LAYER__": layer}
+    m.add_child(
+        PageData(
+            "LanduseThemes", data, data_id="pg-landuse-data", css=CSS, script=script, names=names
+        )
+    )
+    return finish(m, legend=_legend(themes, lg, class_mu), bbox=box, notes=notes)
+
+
+FIELD_LABELS = (
+    "field.code",
+    "field.land_use",
+    "field.status",
+    "landuse.area_mu",
+    "field.holder",
+    "landuse.plot_ratio",
+    "landuse.min_plot_ratio",
+    "landuse.coefficient",
+    "landuse.check",
+    "landuse.grade",
+    "landuse.type",
+    "landuse.clock",
+    "landuse.fee",
+)
+"""Labels of the popup rows, in the order of :func:`_info`'s values."""
+
+
+def theme_styles(themes: tuple[str, ...]) -> dict[str, tuple[str, dict[str, str]]]:
+    """Per theme, the tile property that colours a parcel and its colour table."""
     classes = land_use_classes()
+    out: dict[str, tuple[str, dict[str, str]]] = {
+        "class": ("land_use", {c: v.get("color") or "#cccccc" for c, v in classes.items()}),
+        "plot_ratio": ("pr", dict(PLOT_RATIO_COLORS)),
+        "grade": ("grade", dict(GRADE_COLORS)),
+        "inefficient": ("ineff", dict(INEFFICIENT_COLORS)),
+    }
+    return {th: out[th] for th in themes}
 
-    def facts(p: Mapping[str, Any]) -> dict[str, Any]:
-        pid = p.get("id")
-        holder = p.get("holder_enterprise_id")
-        return {
-            "indicators": indicators.get(pid) if isinstance(pid, int) else None,
-            "grade": holder_grades.get(holder) if isinstance(holder, int) else None,
-            "inefficient": ineff.get(pid) if isinstance(pid, int) else None,
-        }
 
-    def colours(p: Mapping[str, Any]) -> dict[str, str]:
-        f = facts(p)
-        out = {"class": classes.get(str(p.get("land_use")), {}).get("color") or "#cccccc"}
-        if "plot_ratio" in themes:
-            key = _pr_key(f["indicators"])
-            out["plot_ratio"] = PLOT_RATIO_COLORS[key] if key else NONE_COLOR
-        if "grade" in themes:
-            out["grade"] = GRADE_COLORS.get(f["grade"] or "", NONE_COLOR)
-            key = _ineff_key(f["inefficient"])
-            out["inefficient"] = INEFFICIENT_COLORS[key] if key else NONE_COLOR
-        return out
+def _inline_layer(
+    m: ParkMap,
+    session: Session,
+    principal: Principal,
+    settings: Settings,
+    themes: tuple[str, ...],
+    first: str,
+    box: tuple[float, float, float, float] | None,
+    day: date,
+) -> tuple[Any, dict[str, list[Any]], bool]:
+    """The parcels inline as GeoJSON with one colour per theme (``c_<theme>``).
 
+    Returns the layer, each parcel's popup values (:func:`_info`) and whether the page
+    limit cut the parcels short.
+    """
+    lg: Lang = "en" if m.lang == "en" else "zh"
+    limit = settings.api.max_limit
+    fc = feature_collection(session, "parcels", principal, bbox=box, limit=limit, max_limit=limit)
+    facts = theme_facts(session, settings.landuse, today=day, themes=themes, scope=Scope(bbox=box))
+    styles = theme_styles(themes)
     info: dict[str, list[Any]] = {}
     for feat in fc.get("features", []):
         props = feat.get("properties") or {}
-        for theme, colour in colours(props).items():
-            props[f"c_{theme}"] = colour
-        info[str(props.get("id"))] = _info(props, lg, facts(props))
+        pid, holder = int(props.get("id") or 0), props.get("holder_enterprise_id")
+        own = facts.properties(themes, pid, holder if isinstance(holder, int) else None)
+        values = {"land_use": str(props.get("land_use")), **own}
+        for theme, (by, colors) in styles.items():
+            missing = "#cccccc" if theme == "class" else NONE_COLOR
+            props[f"c_{theme}"] = colors.get(str(values.get(by)), missing)
+        info[str(pid)] = _info(props, lg, own)
         _round_coords(feat.get("geometry") or {})
-    m = base_map(settings, basemap=basemap, lang=lg, title=t("map.landuse.title", lg))
     layer = add_geojson(
         m,
         fc,
@@ -382,38 +397,5 @@ def landuse_map(
         },
         keep=("id", *(f"c_{th}" for th in themes)),
     )
-    labels = [
-        "field.code",
-        "field.land_use",
-        "field.status",
-        "landuse.area_mu",
-        "field.holder",
-        "landuse.plot_ratio",
-        "landuse.min_plot_ratio",
-        "landuse.coefficient",
-        "landuse.check",
-        "landuse.grade",
-        "landuse.type",
-        "landuse.clock",
-        "landuse.fee",
-    ]
-    data = {
-        "themes": [{"key": th, "label": t(f"landuse.theme.{th}", lg)} for th in themes],
-        "first": first,
-        "label": t("landuse.theme", lg),
-        "fields": [t(k, lg) for k in labels],
-        "info": info,
-    }
-    m.add_child(
-        PageData(
-            "LanduseThemes",
-            data,
-            data_id="pg-landuse-data",
-            css=CSS,
-            script=SCRIPT,
-            names={"__MAP__": m, "__LAYER__": layer},
-        )
-    )
     truncated = fc.get("numberMatched", 0) > fc.get("numberReturned", 0)
-    notes = [t("landuse.truncated", lg)] if truncated else []
-    return finish(m, legend=_legend(themes, lg, class_mu), bbox=box, notes=notes)
+    return layer, info, truncated

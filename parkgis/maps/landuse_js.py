@@ -7,6 +7,11 @@ The script reads the ``<script type="application/json">`` block of the ``Landuse
 switching restyles the one parcel layer and shows that theme's legend section (the
 legend's sections are in theme order). It exposes ``window.parkgisLanduse``
 (``show(theme)``, ``current()``, ``themes()``) for scripts and tests.
+
+When the parcels come from vector tiles (``D.tiled``: the layer key and, per theme, the
+tile property and colour table), switching calls ``window.parkgisTiles.restyle`` instead,
+and popups and hover are the tile layer's own (:mod:`parkgis.maps.tiles_js`); the layer
+placeholder is then ``null``.
 """
 
 CSS = """
@@ -42,10 +47,15 @@ SCRIPT = """
   function show(key) {
     if (keys.indexOf(key) < 0) { key = keys[0]; }
     current = key;
-    layer.setStyle(function (f) {
-      var p = (f && f.properties) || {};
-      return {fillColor: p['c_' + key] || '#e9ecef'};
-    });
+    if (D.tiled) {
+      var spec = D.tiled.themes[key];
+      if (window.parkgisTiles) { window.parkgisTiles.restyle(D.tiled.layer, spec.by, spec.colors); }
+    } else {
+      layer.setStyle(function (f) {
+        var p = (f && f.properties) || {};
+        return {fillColor: p['c_' + key] || '#e9ecef'};
+      });
+    }
     sections().forEach(function (pair, i) {
       var on = keys[i] === key;
       pair.forEach(function (el) { if (el) { el.style.display = on ? '' : 'none'; } });
@@ -111,11 +121,13 @@ SCRIPT = """
     span.textContent = [row[0], row[1]].filter(function (x) { return x != null; }).join(' · ');
     return span;
   }
-  layer.eachLayer(function (l) {
-    var id = l.feature && l.feature.properties ? l.feature.properties.id : null;
-    l.bindPopup(function () { return card(id); }, {maxWidth: 360});
-    l.bindTooltip(function () { return tip(id); }, {sticky: true});
-  });
+  if (layer) {
+    layer.eachLayer(function (l) {
+      var id = l.feature && l.feature.properties ? l.feature.properties.id : null;
+      l.bindPopup(function () { return card(id); }, {maxWidth: 360});
+      l.bindTooltip(function () { return tip(id); }, {sticky: true});
+    });
+  }
   function start() { show(D.first); }
   if (document.readyState === 'complete') { start(); }
   else { window.addEventListener('load', start); }

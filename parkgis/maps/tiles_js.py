@@ -10,9 +10,15 @@ fills the popup with ``textContent`` only, so no value is ever read as HTML. In 
 downloaded file the layer's ``inline`` GeoJSON (simplified) is drawn instead of tiles and
 the popup shows what was inlined.
 
+A layer whose popup has no ``api`` shows the tile feature's own properties (the land-use
+tiles carry the numbers the caller may see); ``hover`` names fields shown in a tooltip
+under the pointer.
+
 ``window.parkgisTiles`` exposes ``ready()`` (every tiled layer has drawn its visible
-tiles), ``drawn()`` (features drawn in loaded tiles) and ``layers`` for tests and the
-bench.
+tiles), ``drawn()`` (features drawn in loaded tiles), ``layers``, and ``restyle(layer, by,
+colors)``, which colours a layer by another property (loaded tiles at once, later tiles as
+they come; the inline form of a download too), for pages that switch themes, tests and
+the bench.
 """
 
 SCRIPT = """
@@ -37,7 +43,10 @@ SCRIPT = """
     };
     L.Map.prototype._parkgisTilePatch = true;
   }
-  var T = window.parkgisTiles = window.parkgisTiles || {layers: {}, pending: {},
+  var T = window.parkgisTiles = window.parkgisTiles || {layers: {}, pending: {}, restylers: {},
+    restyle: function (name, by, colors) {
+      if (T.restylers[name]) { T.restylers[name](by, colors); }
+    },
     ready: function () {
       for (var k in T.pending) { if (T.pending[k]) { return false; } }
       return Object.keys(T.layers).length > 0;
@@ -94,7 +103,7 @@ SCRIPT = """
   function open(latlng, props) {
     if (!D.popup || !props || props.id === undefined || !latlng) { return; }
     var pop = L.popup({maxWidth: 360}).setLatLng(latlng);
-    if (D.inline) { pop.setContent(card(props)).openOn(map); return; }
+    if (D.inline || !D.popup.api) { pop.setContent(card(props)).openOn(map); return; }
     var wait = document.createElement('div');
     wait.className = 'parkgis-popup loading';
     wait.textContent = D.popup.loading;
@@ -138,7 +147,7 @@ SCRIPT = """
     layer = L.geoJSON(D.inline, {
       style: function (f) { return styleOf(f.properties); },
       pointToLayer: function (f, ll) { return L.circleMarker(ll, styleOf(f.properties)); },
-      interactive: !!D.popup
+      interactive: !!(D.popup || D.hover)
     });
     layer.on('click', function (e) { open(e.latlng, e.layer.feature.properties); });
   } else {
@@ -162,7 +171,7 @@ SCRIPT = """
     layer = L.vectorGrid.protobuf(D.url, {
       rendererFactory: L.canvas.tile,
       vectorTileLayerStyles: styles,
-      interactive: !!D.popup,
+      interactive: !!(D.popup || D.hover),
       getFeatureId: function (f) { return f.properties.id; },
       // No minZoom/maxZoom here: a grid layer's zoom range changes the map's own and
       // would race the first fitBounds. Below a layer's minimum zoom tiles are 204.
@@ -182,6 +191,46 @@ SCRIPT = """
       open(e.latlng || lastClick, e.layer && e.layer.properties);
     });
   }
+  if (D.hover && D.hover.length && !D.sublayers) {
+    var tip = L.tooltip({sticky: true, direction: 'top', offset: [0, -6]});
+    var lastMove = null;
+    map.getContainer().addEventListener('mousemove', function (ev) {
+      lastMove = map.mouseEventToLatLng(ev);
+    }, true);
+    var tipText = function (p) {
+      var span = document.createElement('span');
+      span.textContent = D.hover.map(function (f) { return show(p[f], f); })
+        .filter(function (v) { return v !== null; }).join(' \u00b7 ');
+      return span;
+    };
+    var propsOf = function (e) {
+      var l = e.layer || {};
+      return l.properties || (l.feature && l.feature.properties) || null;
+    };
+    layer.on('mouseover mousemove', function (e) {
+      var p = propsOf(e), at = e.latlng || lastMove;
+      if (!p || !at) { return; }
+      if (e.type === 'mouseover' || !map.hasLayer(tip)) { tip.setContent(tipText(p)); }
+      tip.setLatLng(at);
+      if (!map.hasLayer(tip)) { map.openTooltip(tip); }
+    });
+    layer.on('mouseout', function () { map.closeTooltip(tip); });
+  }
+  T.restylers[D.layer] = function (by, colors) {
+    D.by = by;
+    D.colors = colors || {};
+    if (layer.setStyle && !layer._vectorTiles) {
+      layer.setStyle(function (f) { return styleOf(f.properties); });
+      return;
+    }
+    for (var key in layer._vectorTiles || {}) {
+      var tile = layer._vectorTiles[key];
+      for (var id in tile._features) {
+        var item = tile._features[id];
+        layer._updateStyles(item.feature, tile, styleOf(item.feature.properties));
+      }
+    }
+  };
   if (D.inline && D.note) {
     var legend = document.getElementById('parkgis-legend');
     if (legend) {

@@ -67,13 +67,16 @@ class _VectorGridJS(JSCSSMixin, MacroElement):
 class PopupSpec:
     """What a tiled layer's popup shows: a title field and ``(field, label)`` rows.
 
-    ``values`` maps a field's raw values to labels (e.g. status → 闲置).
+    ``values`` maps a field's raw values to labels (e.g. status → 闲置). With ``fetch``
+    (the default) a click fetches the feature from ``/api/v1/{collection}/{id}``; without
+    it the popup shows the tile feature's own properties.
     """
 
     title: str
     rows: Sequence[tuple[str, str]]
     values: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     css: str = ""
+    fetch: bool = True
 
 
 class TiledLayer(MacroElement):
@@ -140,6 +143,9 @@ def add_tiled(
     filters: Mapping[str, str] | None = None,
     point: bool = False,
     name: str | None = None,
+    url: str | None = None,
+    min_zoom: int | None = None,
+    hover: Sequence[str] = (),
 ) -> TiledLayer:
     """Draw ``collection`` on ``m`` from vector tiles (see the module docstring).
 
@@ -159,13 +165,18 @@ def add_tiled(
         Points drawn as circles.
     name : str, optional
         Name in the layer control (escaped here).
+    url, min_zoom : optional
+        A tile source of its own (e.g. ``/tiles/landuse/{z}/{x}/{y}.mvt``) and its minimum
+        zoom, instead of the collection's tiles.
+    hover : sequence of str
+        Fields shown (as text, through the popup's value labels) in a tooltip on hover.
     """
     _ensure_js(m)
     props = ["id"] + ([by] if by and by != "id" else [])
     data: dict[str, Any] = {
         "layer": kind,
-        "url": tile_url(collection, props, filters or {}),
-        "minZoom": tile_layer(collection).min_zoom,
+        "url": url or tile_url(collection, props, filters or {}),
+        "minZoom": tile_layer(collection).min_zoom if min_zoom is None else min_zoom,
         "style": _checked(style),
         "by": by,
         "colors": {k: safe_color(v) for k, v in (colors or {}).items()},
@@ -173,13 +184,14 @@ def add_tiled(
         "popup": None,
         "inline": None,
         "name": safe_text(name) if name else None,
+        "hover": list(hover),
     }
     if popup is not None:
         data["popup"] = {
             "title": popup.title,
             "rows": [list(r) for r in popup.rows],
             "values": {k: dict(v) for k, v in popup.values.items()},
-            "api": f"/api/v1/{collection}/",
+            "api": f"/api/v1/{collection}/" if popup.fetch else None,
             "css": popup.css,
             "loading": t("tiles.loading", _lang(m)),
             "error": t("tiles.error", _lang(m)),
