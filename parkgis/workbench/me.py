@@ -1,17 +1,21 @@
-"""``/me``: everything an officer needs this month, read in a few queries."""
+"""``/me``: everything an officer needs this month, read in a few queries.
+
+The month's "五个一" checklist comes from :func:`parkgis.programme.checklist`, the
+function ``GET /api/v1/programme/checklist`` serves.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from parkgis.access import Principal, require_role
 from parkgis.coverage.draws import get_draw
-from parkgis.errors import Forbidden
+from parkgis.errors import Forbidden, NotFound
 from parkgis.projects.supervision import ProjectFilter, ProjectStatus, project_statuses
 from parkgis.settings import Settings
 from parkgis.workbench.firms import MyFirm, my_firms
@@ -19,6 +23,9 @@ from parkgis.workbench.holds import MyHold, my_holds
 from parkgis.workbench.requests import MyRequest, my_requests
 from parkgis.workbench.rules import earliest_visit_day
 from parkgis.zonetime import Month, zone_today
+
+if TYPE_CHECKING:
+    from parkgis.programme.checklist import OfficerChecklist
 
 WORKBENCH_ROLES = ("officer", "admin", "planner")
 """Who may open ``/me``; it shows firms, requests and projects only for an officer's id."""
@@ -47,6 +54,8 @@ class Workbench:
     projects: list[ProjectStatus] = field(default_factory=list)
     holds: list[MyHold] = field(default_factory=list)
     draw: DrawnMe | None = None
+    checklist: OfficerChecklist | None = None
+    """The officer's "五个一" for this month (:mod:`parkgis.programme.checklist`)."""
 
     @property
     def unvisited(self) -> int:
@@ -71,6 +80,9 @@ class Workbench:
             "late_projects": sum(1 for p in self.projects if p.is_overdue),
             "holds": len(self.holds),
             "drawn": self.draw is not None,
+            "checklist_done": (
+                sum(1 for i in self.checklist.items if i.done) if self.checklist else None
+            ),
         }
 
 
@@ -127,6 +139,14 @@ def officer_workbench(
     projects.sort(key=lambda p: (not p.is_overdue, -p.days_late, p.name))
     wb.projects = projects
     wb.draw = _drawn(session, month, oid)
+    # Imported here: parkgis.programme imports parkgis.workbench.rules (visit rules).
+    from parkgis.programme.checklist import checklist
+
+    try:
+        mine = checklist(session, principal, settings, month, officer_id=oid, today=today)
+    except NotFound:  # an officer no longer active has no checklist
+        mine = []
+    wb.checklist = mine[0] if mine else None
     return wb
 
 
