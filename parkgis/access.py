@@ -46,6 +46,9 @@ PUBLIC_FIELDS: dict[str, tuple[str, ...]] = {
         "area_m2",
         "area_mu",
         "max_far",
+        "min_far",
+        "investment_wan_cny_mu",
+        "tax_wan_cny_mu",
         "price_cny_m2",
         "address",
         "on_hold",
@@ -71,6 +74,9 @@ PUBLIC_FIELDS: dict[str, tuple[str, ...]] = {
     "context": ("id", "kind", "subtype", "code", "name", "name_en"),
 }
 """Fields anonymous callers may read; other entities are not public at all.
+
+A parcel on offer publishes its 标准地 terms (minimum plot ratio, committed investment and
+tax per mu) with its price, as the land offer itself does.
 
 ``context`` (roads, rail, water, landmarks around the zone) is public geography: every
 row, for the offline zone basemap and its tiles.

@@ -123,6 +123,19 @@ PARCELS = Collection(
         _c("granted_on", "date", "Date the land was granted", filter=True, range=True),
         _c("agreed_start_on", "date", "Agreed construction start", range=True),
         _c("max_far", "float", "Planned maximum floor-area ratio", range=True),
+        _c("min_far", "float", "Minimum floor-area ratio (标准地 control indicator)", range=True),
+        _c(
+            "investment_wan_cny_mu",
+            "float",
+            "Committed fixed investment, 10,000 CNY per mu (标准地 投资强度, 万元/亩)",
+            range=True,
+        ),
+        _c(
+            "tax_wan_cny_mu",
+            "float",
+            "Committed annual tax, 10,000 CNY per mu (标准地 亩均税收, 万元/亩)",
+            range=True,
+        ),
         _c("price_cny_m2", "float", "Land price, CNY per m²", range=True),
         _c("address", "text", "Address"),
         _c("idle_flagged_on", "date", "Date flagged as idle land", range=True),
@@ -294,17 +307,22 @@ VISITS = Collection(
     name="visits",
     table="visits",
     title="Visits",
-    description="Officers' visits to and receptions of firms, with an optional check-in point.",
+    description="Officers' visits to and receptions of firms, and their investment calls on "
+    "prospects outside the zone (kind=investment_call, no enterprise), with an optional "
+    "check-in point.",
     geometry="geom",
     geometry_type="Point",
     spatial=False,
     columns=(
         _ID,
         _c("officer_id", "int", "Officer", filter=True),
-        _c("enterprise_id", "int", "Enterprise", filter=True),
+        _c("enterprise_id", "int", "Enterprise (none for an investment call)", filter=True),
         _c("visited_at", "timestamp", "When", range=True),
-        _c("kind", "text", "visit/reception", filter=True, multi=True),
+        _c("kind", "text", "visit/reception/investment_call", filter=True, multi=True),
         _c("summary", "text", "Summary"),
+        _c("prospect_name", "text", "Investment call: the prospect"),
+        _c("prospect_city", "text", "Investment call: the prospect's city"),
+        _c("shortlist_id", "int", "Investment call: the prospect's shortlist", filter=True),
     ),
 )
 

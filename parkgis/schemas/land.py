@@ -69,6 +69,15 @@ class ParcelCreate(InputModel):
     granted_on: Day | None = None
     agreed_start_on: Day | None = None
     max_far: Far | None = None
+    min_far: Far | None = Field(
+        default=None, description="Minimum floor-area ratio (标准地), at most max_far"
+    )
+    investment_wan_cny_mu: NonNeg | None = Field(
+        default=None, description="Committed fixed investment, 10,000 CNY per mu (万元/亩)"
+    )
+    tax_wan_cny_mu: NonNeg | None = Field(
+        default=None, description="Committed annual tax, 10,000 CNY per mu (万元/亩)"
+    )
     price_cny_m2: NonNeg | None = None
     address: Text | None = None
     idle_flagged_on: Day | None = None

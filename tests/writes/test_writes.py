@@ -229,6 +229,32 @@ def test_patch_changes_only_what_is_sent(client: TestClient, world: World) -> No
     assert r.json()["geometry"] == p["geometry"]
 
 
+def test_standard_land_terms_are_written_read_and_public_on_offer(
+    client: TestClient, world: World
+) -> None:
+    """The 标准地 terms (min plot ratio, committed investment and tax per mu) go through the
+    write API, come back from a read, and an anonymous caller sees them on a parcel on offer;
+    a minimum above the maximum is the database's 4xx naming the rule, and nothing changes."""
+    p = make_parcel(world, status="available", max_far=2.0)
+    terms = {"min_far": 1.2, "investment_wan_cny_mu": 350.0, "tax_wan_cny_mu": 25.5}
+    r = client.patch(
+        f"/api/v1/parcels/{p['id']}",
+        json={"properties": terms},
+        headers=world.headers(ADMIN, **{"If-Match": '"1"'}),
+    )
+    assert r.status_code == 200, r.text
+    public = client.get(f"/api/v1/parcels/{p['id']}").json()["properties"]
+    assert {k: public[k] for k in terms} == terms
+    r = client.patch(
+        f"/api/v1/parcels/{p['id']}",
+        json={"properties": {"min_far": 2.5}},
+        headers=world.headers(ADMIN, **{"If-Match": '"2"'}),
+    )
+    assert r.status_code in (409, 422), r.text
+    assert "min_far" in r.text
+    assert row(world, "SELECT min_far FROM parcels WHERE id = :i", i=p["id"])["min_far"] == 1.2
+
+
 def test_patch_with_version_in_body_instead_of_if_match(client: TestClient, world: World) -> None:
     p = make_parcel(world)
     r = client.patch(
