@@ -107,6 +107,13 @@ register(
         "landuse.min_plot_ratio": ("容积率下限", "Minimum plot ratio"),
         "landuse.coefficient": ("建筑系数", "Building coefficient"),
         "landuse.check": ("控制指标", "Control indicators"),
+        "landuse.check.ok": ("达标", "Met"),
+        "landuse.check.below_minimum": ("未达标", "Below the minimum"),
+        "landuse.check.no_data": ("无数据", "No data"),
+        "landuse.simplified": (
+            "离线文件：{n} 个地块已简化绘制（约 {m} 米）",
+            "Offline file: {n} parcels drawn simplified (about {m} m)",
+        ),
         "landuse.type": ("低效类型", "Inefficiency"),
         "landuse.clock": ("距约定开工（天）", "Days since agreed start"),
         "landuse.fee": ("闲置费（元）", "Idle fee (CNY)"),
@@ -130,6 +137,11 @@ def type_label(key: str, lg: Lang) -> str:
     return zh if lg == "zh" else en
 
 
+def check_label(key: str, lg: Lang) -> str:
+    """The words of a control-indicator check (``ok``, ``below_minimum``, ``no_data``)."""
+    return t(f"landuse.check.{key}", lg)
+
+
 def _info(p: Mapping[str, Any], lg: Lang, facts: Mapping[str, Any]) -> list[Any]:
     """One parcel's popup values for the page script: code, class, status, 亩, then (when
     the role may see them) holder, plot ratio, minimum, coefficient, check, grade, type,
@@ -149,7 +161,7 @@ def _info(p: Mapping[str, Any], lg: Lang, facts: Mapping[str, Any]) -> list[Any]
             facts.get("plot_ratio"),
             facts.get("min_plot_ratio"),
             facts.get("building_coefficient"),
-            facts["check"],
+            check_label(facts["check"], lg),
         ]
     if "grade" in facts or "ineff" in facts:
         out += [None] * (9 - len(out))

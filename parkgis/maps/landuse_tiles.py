@@ -21,13 +21,14 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from parkgis.access import Principal
+from parkgis.landuse.indicators import CHECKS
 from parkgis.landuse.reference import land_use_classes
 from parkgis.landuse.themes import theme_facts
 from parkgis.maps.core import ParkMap
 from parkgis.maps.i18n import Lang, status_label, t
-from parkgis.maps.landuse import INEFFICIENT_COLORS, NONE_COLOR, type_label
+from parkgis.maps.landuse import INEFFICIENT_COLORS, NONE_COLOR, check_label, type_label
 from parkgis.maps.safe import safe_color
-from parkgis.maps.tiles_layer import PopupSpec, add_tiled, simplified_note
+from parkgis.maps.tiles_layer import PopupSpec, add_tiled
 from parkgis.models.base import PARCEL_STATUSES
 from parkgis.settings import Settings
 from parkgis.tiles.landuse import LAYER, MIN_ZOOM
@@ -65,6 +66,7 @@ def _popup(lg: Lang) -> PopupSpec:
             "land_use": names,
             "status": {s: status_label(s, lg) for s in PARCEL_STATUSES},
             "ineff": {k: type_label(k, lg) for k in INEFFICIENT_COLORS},
+            "check": {k: check_label(k, lg) for k in CHECKS},
         },
         css="landuse",
         fetch=False,
@@ -126,7 +128,7 @@ def add_landuse_tiled(
         m.data_bounds.append(extent)
     m.feature_count += rows
     tol = settings.tiles.download_simplify_m
-    layer.data["note"] = simplified_note(lg, label, rows, tol)
+    layer.data["note"] = t("landuse.simplified", lg).format(n=f"{rows:,}", m=tol)
 
     def inline(_: Any) -> None:
         layer.data["inline"] = inline_parcels(

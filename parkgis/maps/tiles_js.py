@@ -243,10 +243,21 @@ SCRIPT = """
   T.layers[D.layer] = layer;
   layer.addTo(map);
   if (D.name) {  // into the layer control, which the page creates after this script
+    // Folium declares the control with `let` (not a window property): record every
+    // layer control as it is made.
+    if (!L.Control.Layers._parkgisMade) {
+      L.Control.Layers._parkgisMade = [];
+      L.Control.Layers.addInitHook(function () { L.Control.Layers._parkgisMade.push(this); });
+    }
     setTimeout(function () {
-      for (var k in window) {
-        var c = window[k];
-        if (c instanceof L.Control.Layers && c._map === map) { c.addOverlay(layer, D.name); }
+      var made = L.Control.Layers._parkgisMade.slice();
+      for (var k in window) { made.push(window[k]); }
+      for (var i = 0; i < made.length; i++) {
+        var c = made[i];
+        if (c instanceof L.Control.Layers && c._map === map) {
+          c.addOverlay(layer, D.name);
+          break;
+        }
       }
     }, 0);
   }

@@ -82,7 +82,7 @@ def test_values_are_escaped_and_popups_hold_numbers(
     info = _data(html)["info"]
     ok = info[str(lu_zone.parcels["ok"])]
     assert ok[0] == f"LU-{lu_zone.tag}-ok" and ok[4] == HOSTILE_NAME  # shown via textContent
-    assert ok[6] == 0.7 and ok[8] == "ok"
+    assert ok[6] == 0.7 and ok[8] == "Met"
     idle = info[str(lu_zone.parcels["idle_old"])]
     assert idle[10] == "Supplied, not used" and idle[11] == 800 and idle[12] > 0
 

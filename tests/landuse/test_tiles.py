@@ -210,8 +210,14 @@ def test_tile_values_are_the_inline_maps(
             assert inline[pid][f"c_{theme}"] == want, (key, theme)
     info = _data(html)["info"][str(lu_zone.parcels["ok"])]
     assert info[5] == p["ok"]["plot_ratio"] and info[6] == p["ok"]["min_plot_ratio"]
-    assert info[7] == p["ok"]["building_coefficient"] and info[8] == p["ok"]["check"]
+    assert info[7] == p["ok"]["building_coefficient"] and info[8] == "Met" == _met(p["ok"]["check"])
     assert info[9] == p["ok"]["grade"]
+
+
+def _met(check: str) -> str:
+    from parkgis.maps.landuse import check_label
+
+    return check_label(check, "en")
 
 
 def _inline_colours(m: Any) -> dict[int, dict[str, str]]:
