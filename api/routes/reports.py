@@ -1,5 +1,7 @@
 """Leadership pages: ``/reports`` (monthly visits, HTML and XLSX), overdue milestones,
-the monthly draws (and the admin's button that runs this month's), and idle land.
+the monthly draws (the admin's button that runs this month's, and the scores given at the
+meeting: the admin scores, an officer sees their own, ``?officer_id=`` lists one officer's
+draws), and idle land.
 
 Each page reads through the library functions the API uses and checks the role there
 (:data:`parkgis.workbench.leadership.LEADERS`; the draws as ``GET /api/v1/draws``).
@@ -19,6 +21,7 @@ from api.wb_pages import Notice, done, form_int, notice_for, render
 from parkgis.access import Principal, require_role
 from parkgis.coverage.draws import get_draw, run_draw
 from parkgis.coverage.report import monthly_report
+from parkgis.coverage.scores import ScoreIn, record_scores
 from parkgis.errors import ParkGISError
 from parkgis.pages import Frame
 from parkgis.pages.codes import code_label
@@ -112,8 +115,9 @@ def _draws_page(
     *,
     notice: Notice | None = None,
     status_code: int = 200,
+    officer_id: int | None = None,
 ) -> HTMLResponse:
-    items = draws_with_names(session, principal)
+    items = draws_with_names(session, principal, officer_id=officer_id)
     this = Month.of(zone_today(settings.zone.timezone))
     words = labels(frame.lang)
     key = request.query_params.get("done", "")
@@ -127,6 +131,10 @@ def _draws_page(
         month=str(this),
         drawn=get_draw(session, this) is not None,
         can_run=principal.role == "admin",
+        can_score=principal.role == "admin",
+        score_max=settings.programme.draw_score_max,
+        officer_id=officer_id,
+        my_officer_id=principal.officer_id,
         officers=active_officer_count(session),
         message=words.get(f"done.{key}") if key else None,
         notice=notice,
@@ -140,9 +148,12 @@ def draws(
     session: SessionDep,
     principal: PrincipalDep,
     settings: SettingsDep,
+    officer_id: int | None = None,
 ) -> HTMLResponse:
-    """Past draws with the officers' names; admins get the button for this month's."""
-    return _draws_page(frame, request, session, principal, settings)
+    """Past draws with the officers' names and the scores the reader may see (admin all,
+    an officer their own); ``officer_id`` lists one officer's draws. Admins get the button
+    for this month's draw and the scoring forms."""
+    return _draws_page(frame, request, session, principal, settings, officer_id=officer_id)
 
 
 @router.post("/reports/draws", response_model=None)
@@ -173,3 +184,29 @@ def run_month_draw(
             frame, request, session, principal, settings, notice=notice, status_code=notice.status
         )
     return done("/reports/draws", "drawn")
+
+
+@router.post("/reports/draws/{draw_id}/scores", response_model=None)
+def score_drawn_officer(
+    draw_id: int,
+    frame: FrameDep,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: PrincipalDep,
+    officer_id: Annotated[str | None, Form(max_length=12)] = None,
+    score: Annotated[str | None, Form(max_length=20)] = None,
+    comment: Annotated[str | None, Form(max_length=2000)] = None,
+) -> Response:
+    """Score one drawn officer (admin), as ``POST /api/v1/draws/{id}/scores`` does."""
+    try:
+        entry = ScoreIn(form_int(officer_id, "officer_id") or 0, (score or "").strip(), comment)
+        record_scores(session, principal, settings, draw_id, [entry])
+        session.commit()
+    except ParkGISError as exc:
+        session.rollback()
+        notice = notice_for(exc, frame.lang)
+        return _draws_page(
+            frame, request, session, principal, settings, notice=notice, status_code=notice.status
+        )
+    return done("/reports/draws", "scored")

@@ -8,7 +8,13 @@
 - ``GET /requests/stats?month=&officer_id=``: per category raised, resolved, median days.
 - ``GET /reports/visits?month=&officer_id=&format=json|xlsx|html``: the monthly report.
 - ``GET /draws?year=`` and ``POST /draws`` ``{"month", "count", "seed"?}`` (admin): who
-  reports at the month's meeting; a month is drawn once (409 afterwards).
+  reports at the month's meeting; a month is drawn once (409 afterwards). Each draw lists
+  the ``scores`` the caller may read (admin all, an officer their own).
+- ``POST /draws/{id}/scores`` ``{"scores": [{"officer_id", "score", "comment"?}]}`` (admin):
+  the drawn officers' scores, 0 to ``PARKGIS_PROGRAMME_DRAW_SCORE_MAX``; posting an officer
+  again replaces their score (audited). ``GET /draws/{id}/scores`` reads them back.
+- ``GET /officers/{id}/draws?year=``: the draws an officer was drawn in, with their scores
+  (admin, or that officer).
 """
 
 from __future__ import annotations
@@ -23,14 +29,16 @@ from starlette.responses import Response
 from api import params as qp
 from api.deps import IfMatchVersion, PrincipalDep, SessionDep, SettingsDep, require
 from api.pages import FrameDep, page_response
-from api.params import from_query, param
+from api.params import NoParams, from_query, param
 from api.responses import JSONResponse
-from parkgis.access import Principal, require_role
-from parkgis.coverage.draws import as_dict, list_draws, run_draw
+from parkgis.access import Principal
+from parkgis.coverage.draws import as_dict, run_draw
 from parkgis.coverage.report import monthly_report, report_xlsx
 from parkgis.coverage.requests import overdue_report, request_stats, transition
+from parkgis.coverage.scores import ScoreIn, draw_scores, officer_draws, record_scores
 from parkgis.maps.i18n import register, t
 from parkgis.pages.codes import code_label
+from parkgis.workbench.leadership import draws_with_names
 from parkgis.zonetime import Month, parse_month
 
 router = APIRouter(prefix="/api/v1", tags=["service"])
@@ -237,6 +245,17 @@ REPORT_LABELS: dict[str, tuple[str, str]] = {
     "opened": ("提出", "Opened"),
     "deadline": ("期限", "Deadline"),
     "days_late": ("超期工作日", "Working days late"),
+    "calls": ("登门招商", "Investment calls"),
+    "calls_short": ("招商", "Calls"),
+    "calls_title": (
+        "登门招商（区外客商，单独统计，不计入走访）",
+        "Investment calls (prospects outside the zone, counted apart from visits)",
+    ),
+    "day": ("日期", "Date"),
+    "prospect": ("客商", "Prospect"),
+    "city": ("城市", "City"),
+    "shortlist": ("推介清单", "Shortlist"),
+    "call_summary": ("摘要", "Summary"),
 }
 register({"report.title": REPORT_LABELS["title"]})
 
@@ -257,9 +276,10 @@ def draws(
     principal: PrincipalDep,
     q: Annotated[DrawListParams, Depends(from_query(DrawListParams))],
 ) -> dict[str, Any]:
-    """Every stored draw, newest first, each re-verified from its seed."""
-    require_role(principal, ("admin", "planner", "officer"), "see the monthly draws")
-    items = list_draws(session, year=q.year)
+    """Every stored draw, newest first, each re-verified from its seed, with the drawn
+    officers' ``names`` and the ``scores`` the caller may read (admin all, officers their
+    own, planners none)."""
+    items = draws_with_names(session, principal, year=q.year)
     return {"numberReturned": len(items), "items": items}
 
 
@@ -282,3 +302,67 @@ def draw_create(
     )
     session.commit()
     return as_dict(draw)
+
+
+class ScoreItem(BaseModel):
+    """One drawn officer's score (0 to the scale setting, one decimal) and a comment."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    officer_id: int = Field(ge=1, le=2**31 - 1)
+    score: float = Field(examples=[88.5])
+    comment: str | None = Field(default=None, max_length=2000)
+
+
+class ScoresIn(BaseModel):
+    """The scores given at the meeting; each officer at most once."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scores: list[ScoreItem] = Field(min_length=1, max_length=100)
+
+
+@router.post("/draws/{draw_id}/scores")
+def draw_scores_post(
+    draw_id: int,
+    body: ScoresIn,
+    session: SessionDep,
+    principal: PrincipalDep,
+    settings: SettingsDep,
+    q: Annotated[NoParams, Depends(from_query(NoParams))],
+) -> dict[str, Any]:
+    """Record the drawn officers' scores (admin); an officer scored again is replaced, and
+    the audit log keeps the earlier score. Officers not drawn in this draw are refused."""
+    items = record_scores(
+        session,
+        principal,
+        settings,
+        draw_id,
+        [ScoreIn(s.officer_id, s.score, s.comment) for s in body.scores],
+    )
+    session.commit()
+    return {"draw_id": draw_id, "scores": items}
+
+
+@router.get("/draws/{draw_id}/scores")
+def draw_scores_get(
+    draw_id: int,
+    session: SessionDep,
+    principal: PrincipalDep,
+    q: Annotated[NoParams, Depends(from_query(NoParams))],
+) -> dict[str, Any]:
+    """The draw's scores the caller may read: all for an admin, an officer's own."""
+    items = draw_scores(session, principal, draw_id)
+    return {"draw_id": draw_id, "numberReturned": len(items), "items": items}
+
+
+@router.get("/officers/{officer_id}/draws", openapi_extra=qp.openapi_for(DrawListParams))
+def officer_draw_list(
+    officer_id: int,
+    session: SessionDep,
+    principal: PrincipalDep,
+    q: Annotated[DrawListParams, Depends(from_query(DrawListParams))],
+) -> dict[str, Any]:
+    """The draws an officer was drawn in, newest first, with their score (admin, or the
+    officer themself)."""
+    return officer_draws(session, principal, officer_id, year=q.year)

@@ -32,11 +32,12 @@ from api.wb_pages import (
     wants_json,
 )
 from parkgis.access import Principal
+from parkgis.coverage.calls import my_leads
 from parkgis.coverage.requests import transition as move_request
 from parkgis.errors import InvalidInput, ParkGISError
 from parkgis.matching import extend_hold
 from parkgis.matching.reservations import lease, release
-from parkgis.models.base import VISIT_KINDS
+from parkgis.models.base import FIRM_VISIT_KINDS
 from parkgis.pages import Frame
 from parkgis.pages.codes import code_choices, code_label
 from parkgis.projects.lifecycle import replan
@@ -88,7 +89,8 @@ def _me_page(
         categories=code_choices("request_category", lang),
         departments=code_choices("department", lang),
         code=lambda vocabulary, value: code_label(vocabulary, value, lang),
-        kinds=VISIT_KINDS,
+        kinds=FIRM_VISIT_KINDS,
+        leads=my_leads(session, principal, tz=settings.zone.timezone),
         message=message,
         distance=int(distance) if distance.isdigit() and len(distance) < 7 else None,
         notice=notice,
@@ -138,14 +140,23 @@ def post_visit(
     lon: Str = None,
     lat: Str = None,
     client_key: Str = None,
+    prospect_name: Str = None,
+    prospect_city: Str = None,
+    shortlist_id: Str = None,
 ) -> Response:
-    """Log a visit; a repeat of ``client_key`` returns the first one (``duplicate``)."""
+    """Log a visit, or an investment call (``kind=investment_call`` with ``prospect_name``,
+    ``prospect_city``, ``shortlist_id``); a repeat of ``client_key`` returns the first one
+    (``duplicate``)."""
     try:
+        call = kind == "investment_call"
         logged = log_visit(
             session,
             principal,
             settings,
-            enterprise_id=form_int(enterprise_id, "enterprise_id") or 0,
+            enterprise_id=form_int(enterprise_id, "enterprise_id", required=not call),
+            prospect_name=prospect_name,
+            prospect_city=prospect_city,
+            shortlist_id=form_int(shortlist_id, "shortlist_id", required=False),
             kind=kind or "visit",
             summary=summary,
             visited_on=_day(visited_on, "visited_on"),
@@ -161,7 +172,8 @@ def post_visit(
     if wants_json(request):
         return JSONResponse(logged.as_dict(), status_code=200 if logged.duplicate else 201)
     extra = {"d": logged.distance_m} if logged.distance_m is not None else {}
-    return done("/me", "visit_dup" if logged.duplicate else "visit", **extra)
+    key = "call" if logged.kind == "investment_call" else "visit"
+    return done("/me", "visit_dup" if logged.duplicate else key, **extra)
 
 
 @router.post("/me/requests", response_model=None)

@@ -1,10 +1,15 @@
 """The monthly visit report, per officer and for the zone, as JSON-able dicts and XLSX.
 
+It carries every officer's "五个一" checklist of the month (``checklist``, officers missing
+items first), made by :func:`parkgis.programme.build_checklists` from the same coverage
+figures as the visit counts.
+
 For a month (zone calendar): visits and receptions, firms visited and not visited (the
 officer's current firms, see :mod:`parkgis.coverage.territories`), service requests raised and
 resolved in the month, and requests overdue on the report date: the month's last day,
 or today while the month is still running. Overdue on a day D means opened by D, not
-resolved by D, and D past the deadline.
+resolved by D, and D past the deadline. Investment calls on prospects outside the zone
+(:mod:`parkgis.coverage.calls`) are counted apart (``investment_calls``), never as visits.
 """
 
 from __future__ import annotations
@@ -17,10 +22,12 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from parkgis.access import Principal, require_role
+from parkgis.coverage.calls import calls_between, count_by_officer
 from parkgis.coverage.requests import REQUEST_OFFICERS_SQL, calendar_for
 from parkgis.coverage.territories import COVERAGE_READERS, territories
 from parkgis.coverage.workdays import DeadlineTable
 from parkgis.errors import Forbidden, NotFound
+from parkgis.programme.checklist import REPORT_COLUMNS, build_checklists, missing_first
 from parkgis.settings import Settings
 from parkgis.zonetime import IsoWeek, Month, month_bounds, weeks_of_month, zone_today
 
@@ -38,7 +45,7 @@ WHERE r.opened_on <= :last AND (r.resolved_on IS NULL OR r.resolved_on >= :first
 _WEEKS_SQL = """
 SELECT CAST(v.visited_at AT TIME ZONE :tz AS date) AS day, v.kind, count(*) AS n
 FROM visits v
-WHERE v.visited_at >= :start AND v.visited_at < :end
+WHERE v.visited_at >= :start AND v.visited_at < :end AND v.kind IN ('visit', 'reception')
   AND (CAST(:ids AS int[]) IS NULL OR v.officer_id = ANY(CAST(:ids AS int[])))
 GROUP BY 1, 2
 """
@@ -63,7 +70,8 @@ def monthly_report(
         ``{"month", "as_of", "officer_id", "zone": totals, "officers": [row per officer],
         "weeks": [{"week", "monday", "sunday", "visits", "receptions"}],
         "not_visited": [{"officer_id", "enterprise_id", "name"}],
-        "overdue": [{"id", "officer_id", "enterprise_id", ...}]}``.
+        "overdue": [{"id", "officer_id", "enterprise_id", ...}],
+        "investment_calls": [{"id", "officer_id", "day", "prospect_name", ...}]}``.
     """
     require_role(principal, COVERAGE_READERS, "read visit reports")
     if principal.role == "officer":
@@ -111,6 +119,9 @@ def monthly_report(
                     "working_days_late": table.working_days_between(due, as_of),
                 }
             )
+    start, end = month_bounds(month, tz)
+    calls = calls_between(session, start, end, tz=tz, officer_ids=officer_ids)
+    n_calls = count_by_officer(calls)
     late: dict[int, int] = {}
     for o in overdue:
         late[o["officer_id"]] = late.get(o["officer_id"], 0) + 1
@@ -127,9 +138,11 @@ def monthly_report(
             "requests_raised": raised.get(o.officer_id, 0),
             "requests_resolved": resolved.get(o.officer_id, 0),
             "overdue_requests": late.get(o.officer_id, 0),
+            "investment_calls": n_calls.get(o.officer_id, 0),
         }
         for o in cov.officers
     ]
+    checklists = missing_first(build_checklists(session, settings, month, cov, today=today))
     missed = [(o.officer_id, e) for o in cov.officers for e in o.not_visited_ids]
     names = _names(session, [e for _, e in missed])
     keys = ("firms", "visits", "receptions", "firms_visited", "firms_not_visited")
@@ -144,6 +157,7 @@ def monthly_report(
         ),
         overdue_requests=len({o["id"] for o in overdue}),
         unassigned_enterprises=None if officer_id else len(cov.unassigned_enterprises),
+        investment_calls=len(calls),
     )
     return {
         "month": str(month),
@@ -156,6 +170,8 @@ def monthly_report(
             {"officer_id": oid, "enterprise_id": e, "name": names.get(e, "")} for oid, e in missed
         ],
         "overdue": sorted(overdue, key=lambda o: (o["officer_id"], o["deadline"], o["id"])),
+        "checklist": [c.as_row() for c in checklists],
+        "investment_calls": [c.as_dict() for c in calls],
     }
 
 
@@ -199,6 +215,7 @@ SHEETS = {
         "requests_raised",
         "requests_resolved",
         "overdue_requests",
+        "investment_calls",
     ],
     "weeks": ["week", "monday", "sunday", "visits", "receptions"],
     "not_visited": ["officer_id", "enterprise_id", "name"],
@@ -214,7 +231,20 @@ SHEETS = {
         "deadline",
         "working_days_late",
     ],
+    "investment_calls": [
+        "id",
+        "officer_id",
+        "officer_name",
+        "day",
+        "prospect_name",
+        "prospect_city",
+        "shortlist_id",
+        "summary",
+    ],
 }
+
+
+SHEETS["checklist"] = REPORT_COLUMNS  # the 五个一 of every officer, missing items first
 
 
 def report_xlsx(report: dict[str, Any]) -> bytes:

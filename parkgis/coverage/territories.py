@@ -10,6 +10,8 @@ disc or a stadium rather than an error. Everything is returned in EPSG:4326.
 
 A firm counts as **visited this month** when its current officer logged a visit or a
 reception there between the first and the last instant of the month on the zone's clock.
+Investment calls on prospects outside the zone (``kind = 'investment_call'``) are never
+counted here (:mod:`parkgis.coverage.calls`).
 """
 
 from __future__ import annotations
@@ -66,6 +68,7 @@ contact AS (
            count(*) FILTER (WHERE v.kind = 'reception') AS receptions
     FROM visits v JOIN off ON off.id = v.officer_id
     WHERE v.visited_at >= :start AND v.visited_at < :end
+      AND v.kind IN ('visit', 'reception')  -- firm contacts only: never investment calls
     GROUP BY v.officer_id, v.enterprise_id
 ),
 seen AS (

@@ -41,7 +41,11 @@ REQUEST_CATEGORIES = (
     "environment",
     "other",
 )
-VISIT_KINDS = ("visit", "reception")
+FIRM_VISIT_KINDS = ("visit", "reception")
+"""Contacts with a firm of the zone: the kinds every coverage figure counts."""
+VISIT_KINDS = (*FIRM_VISIT_KINDS, "investment_call")
+"""Every visit kind; ``investment_call`` (登门招商) is a call on a prospect outside the zone,
+with no zone firm, counted apart from the zone's own firms in every report."""
 ROLES = ("admin", "planner", "officer", "investment")
 INDUSTRIAL_CLASS = {"100101": 1, "100102": 2, "100103": 3}
 """Land-use code → industrial pollution class (1 = lightest)."""

@@ -1,8 +1,10 @@
-"""Visits, service requests (诉求) and their history, and the monthly draw of reporting officers."""
+"""Visits, service requests (诉求) and their history, the monthly draw of reporting officers and
+their scores."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from geoalchemy2 import Geometry, WKBElement
@@ -12,8 +14,10 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    Numeric,
     String,
     Text,
+    UniqueConstraint,
     func,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
@@ -28,9 +32,26 @@ from parkgis.models.base import (
     in_list,
 )
 
+CALL_HAS_NO_FIRM = "(kind = 'investment_call') = (enterprise_id IS NULL)"
+"""A zone firm exactly when the visit is not an investment call."""
+PROSPECT_ON_CALLS_ONLY = (
+    "kind = 'investment_call' OR "
+    "(prospect_name IS NULL AND prospect_city IS NULL AND shortlist_id IS NULL)"
+)
+CALL_NAMES_PROSPECT = (
+    "kind <> 'investment_call' OR (prospect_name IS NOT NULL AND length(btrim(prospect_name)) > 0)"
+)
+
 
 class Visit(Versioned, Base):
-    """An officer's visit to, or reception of, a firm."""
+    """An officer's visit to, or reception of, a firm; or a call on a prospect (登门招商).
+
+    A ``visit`` or ``reception`` names a zone firm (``enterprise_id``). An
+    ``investment_call`` is a door-to-door call on a prospect outside the zone: it has no
+    zone firm, a free-text ``prospect_name`` (required) and ``prospect_city``, and
+    optionally the shortlist (``shortlist_id``) made for that prospect. The CHECK
+    constraints hold both shapes, so no report can mistake a call for a firm contact.
+    """
 
     __tablename__ = "visits"
 
@@ -38,8 +59,8 @@ class Visit(Versioned, Base):
     officer_id: Mapped[int] = mapped_column(
         ForeignKey("officers.id", ondelete="CASCADE"), nullable=False, index=True
     )
-    enterprise_id: Mapped[int] = mapped_column(
-        ForeignKey("enterprises.id", ondelete="CASCADE"), nullable=False, index=True
+    enterprise_id: Mapped[int | None] = mapped_column(
+        ForeignKey("enterprises.id", ondelete="CASCADE"), index=True
     )
     visited_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     kind: Mapped[str] = mapped_column(String(16), nullable=False, server_default="visit")
@@ -47,8 +68,20 @@ class Visit(Versioned, Base):
     geom: Mapped[WKBElement | None] = mapped_column(Geometry("POINT", srid=4326))
     client_key: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
     """The browser's idempotency key: a visit queued offline and sent twice is stored once."""
+    prospect_name: Mapped[str | None] = mapped_column(Text)
+    """An investment call's prospect, as the officer wrote it (not a zone firm)."""
+    prospect_city: Mapped[str | None] = mapped_column(Text)
+    shortlist_id: Mapped[int | None] = mapped_column(
+        ForeignKey("shortlists.id", ondelete="SET NULL"), index=True
+    )
+    """The prospect's shortlist (:class:`parkgis.models.Shortlist`), when one was made."""
 
-    __table_args__ = (CheckConstraint(in_list("kind", VISIT_KINDS), name="kind_known"),)
+    __table_args__ = (
+        CheckConstraint(in_list("kind", VISIT_KINDS), name="kind_known"),
+        CheckConstraint(CALL_HAS_NO_FIRM, name="firm_or_prospect"),
+        CheckConstraint(PROSPECT_ON_CALLS_ONLY, name="prospect_on_calls_only"),
+        CheckConstraint(CALL_NAMES_PROSPECT, name="call_names_prospect"),
+    )
 
 
 class ServiceRequest(Versioned, Base):
@@ -137,4 +170,35 @@ class RequestEvent(Base):
 
     __table_args__ = (
         CheckConstraint(in_list("to_status", REQUEST_STATUSES), name="to_status_known"),
+    )
+
+
+class DrawScore(Versioned, Base):
+    """A drawn officer's score at the month's meeting (点评打分), with the reviewer's comment.
+
+    ``score`` lies on ``0..scale``, the scale in force when it was given
+    (``PARKGIS_PROGRAMME_DRAW_SCORE_MAX``), so a later change of the setting leaves old
+    scores readable. One row per officer per draw: scoring again replaces it (``version``
+    goes up) and the audit log keeps the earlier value. Scores are personnel data: an
+    officer reads only their own (:mod:`parkgis.coverage.scores`).
+    """
+
+    __tablename__ = "draw_scores"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draw_id: Mapped[int] = mapped_column(
+        ForeignKey("draws.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    officer_id: Mapped[int] = mapped_column(
+        ForeignKey("officers.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    score: Mapped[Decimal] = mapped_column(Numeric(6, 1), nullable=False)
+    scale: Mapped[int] = mapped_column(Integer, nullable=False)
+    comment: Mapped[str | None] = mapped_column(Text)
+    scored_by: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        UniqueConstraint("draw_id", "officer_id"),
+        CheckConstraint("scale >= 1", name="scale_positive"),
+        CheckConstraint("score >= 0 AND score <= scale", name="score_in_scale"),
     )

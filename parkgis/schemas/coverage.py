@@ -49,15 +49,32 @@ ClientKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
 
 
 class VisitCreate(InputModel):
-    """An officer's visit to (or reception of) a firm; ``geometry``: optional check-in."""
+    """An officer's visit to (or reception of) a firm, or an investment call on a prospect.
+
+    ``visit``/``reception`` name a zone firm (``enterprise_id``). An ``investment_call``
+    (登门招商) names no zone firm but a ``prospect_name`` (and ``prospect_city``, and the
+    prospect's ``shortlist_id`` if one was made); ``geometry``: optional check-in.
+    """
 
     officer_id: Id | None = Field(
         default=None, description="Required for admins; an officer records their own visits"
     )
-    enterprise_id: Id
+    enterprise_id: Id | None = Field(
+        default=None, description="The zone firm (visit, reception); none for investment_call"
+    )
     visited_at: Moment
     kind: VisitKind = "visit"
     summary: LongText | None = None
+    prospect_name: Name | None = Field(
+        default=None, description="investment_call only (required there): the prospect firm"
+    )
+    prospect_city: Name | None = Field(
+        default=None, description="investment_call only: the prospect's city"
+    )
+    shortlist_id: Id | None = Field(
+        default=None,
+        description="investment_call only: the prospect's shortlist (yours, or any for admins)",
+    )
     geometry: PointGeometry | None = Field(
         default=None, description="Check-in location, a GeoJSON Point (lon/lat unless crs=)"
     )

@@ -22,7 +22,7 @@ _FIRMS_SQL = text(
         SELECT v.enterprise_id, max(v.visited_at) AS last_at,
                count(*) FILTER (WHERE v.visited_at >= :start AND v.visited_at < :end) AS n_month
         FROM visits v JOIN mine m ON m.enterprise_id = v.enterprise_id
-        WHERE v.officer_id = :oid
+        WHERE v.officer_id = :oid AND v.kind IN ('visit', 'reception')
         GROUP BY v.enterprise_id
     ),
     asks AS (
@@ -38,7 +38,7 @@ _FIRMS_SQL = text(
            (SELECT round(ST_Distance(v.geom::geography, e.geom::geography)::numeric, 0)
             FROM visits v
             WHERE v.officer_id = :oid AND v.enterprise_id = e.id AND v.visited_at = s.last_at
-              AND v.geom IS NOT NULL
+              AND v.kind IN ('visit', 'reception') AND v.geom IS NOT NULL
             LIMIT 1) AS last_checkin_m
     FROM mine m
     JOIN enterprises e ON e.id = m.enterprise_id

@@ -19,6 +19,18 @@ LABELS: dict[str, tuple[str, str]] = {
     "kind": ("方式", "Kind"),
     "kind.visit": ("上门走访", "Visit"),
     "kind.reception": ("接待来访", "Reception"),
+    "kind.investment_call": ("登门招商", "Investment call"),
+    "calls": ("登门招商", "Investment calls"),
+    "log_call": ("记录登门招商", "Log an investment call"),
+    "prospect_name": ("客商名称", "Prospect firm"),
+    "prospect_city": ("所在城市", "City"),
+    "lead": ("关联推介清单（可选）", "Shortlist (optional)"),
+    "no_lead": ("不关联", "None"),
+    "calls_apart": (
+        "拜访区外客商，单独统计，不计入对本区企业的走访。",
+        "A call on a prospect outside the zone: counted apart, never as a visit to a zone firm.",
+    ),
+    "done.call": ("已记录登门招商。", "Investment call logged."),
     "summary": ("摘要", "Summary"),
     "date": ("日期", "Date"),
     "location": ("位置", "Location"),
@@ -140,6 +152,23 @@ LABELS: dict[str, tuple[str, str]] = {
     "rp.days_over": ("超期天数", "Days over"),
     "rp.as_of": ("截至", "As of"),
     "done.drawn": ("已完成本月抽签。", "This month's draw is done."),
+    "done.scored": ("已保存评分。", "Score saved."),
+    "rp.score": ("评分", "Score"),
+    "rp.comment": ("点评", "Comment"),
+    "rp.give_scores": ("点评打分", "Review and score"),
+    "rp.score_hint": (
+        "0 至 {max} 分，最多一位小数；再次提交即更正（留有审计记录）。",
+        "0 to {max}, at most one decimal; submitting again corrects it (the audit log keeps "
+        "the earlier score).",
+    ),
+    "rp.my_draws": ("我的抽签与评分", "My draws and scores"),
+    "rp.all_draws": ("全部抽签", "All draws"),
+    "rp.one_officer": ("该服务官的抽签", "This officer's draws"),
+    "rp.scores_private": (
+        "评分仅本人和管理员可见。",
+        "Scores are seen only by the officer and admins.",
+    ),
+    "rp.not_scored": ("未评分", "not scored"),
 }
 
 register({f"wb.{k}": v for k, v in LABELS.items()})

@@ -1,4 +1,5 @@
-"""What leaders read: overdue milestones, idle land and the monthly draws with names.
+"""What leaders read: overdue milestones, idle land and the monthly draws with names (and
+the scores the reader may see).
 
 Each function checks the role first (:data:`LEADERS`, or as the API allows for draws) and
 reads through the projects and coverage packages, as the API does.
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from parkgis.access import Principal, require_role
 from parkgis.coverage.draws import list_draws
+from parkgis.coverage.scores import visible_scores
 from parkgis.projects.idle_land import IdleLand, idle_land
 from parkgis.projects.supervision import reminders
 from parkgis.settings import Settings
@@ -49,10 +51,22 @@ def idle_land_list(
     return idle_land(session, principal, today=today or zone_today(settings.zone.timezone))
 
 
-def draws_with_names(session: Session, principal: Principal) -> list[dict[str, Any]]:
-    """Every stored draw, newest first, verified, with ``names`` of the drawn officers."""
+def draws_with_names(
+    session: Session,
+    principal: Principal,
+    *,
+    year: int | None = None,
+    officer_id: int | None = None,
+) -> list[dict[str, Any]]:
+    """Every stored draw (of ``year``; with ``officer_id``, only those that officer was
+    drawn in), newest first, verified, with ``names`` of the drawn officers and ``scores``:
+    those the caller may read, in draw order (admin: all; an officer: their own; others:
+    none; see :mod:`parkgis.coverage.scores`)."""
     require_role(principal, DRAW_READERS, "see the monthly draws")
-    draws = list_draws(session)
+    draws = list_draws(session, year=year)
+    if officer_id is not None:
+        draws = [d for d in draws if officer_id in d["officer_ids"]]
+    scores = visible_scores(session, principal, [d["id"] for d in draws])
     ids = sorted({i for d in draws for i in d["officer_ids"]})
     names: dict[int, str] = dict(
         session.execute(text("SELECT id, name FROM officers WHERE id = ANY(:ids)"), {"ids": ids})
@@ -61,6 +75,8 @@ def draws_with_names(session: Session, principal: Principal) -> list[dict[str, A
     )
     for d in draws:
         d["names"] = [names.get(i, f"#{i}") for i in d["officer_ids"]]
+        mine = scores.get(d["id"], {})
+        d["scores"] = [mine[i] for i in d["officer_ids"] if i in mine]
     return draws
 
 

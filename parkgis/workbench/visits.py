@@ -1,5 +1,9 @@
 """Log a visit from a phone: zone-today by default, a check-in point, at most once per key.
 
+The same path logs an investment call (登门招商, ``kind="investment_call"``): a call on a
+prospect outside the zone, with the prospect's name (required), city and shortlist, and
+no zone firm (:mod:`parkgis.coverage.calls`; never counted as a firm contact).
+
 The write is :func:`parkgis.writes.core.create` on ``visits`` (the path of
 ``POST /api/v1/visits``: role and own-firm checks, the visit date rule, audit). What this
 module adds is the browser's idempotency key: a visit queued offline may be sent again
@@ -33,11 +37,12 @@ class LoggedVisit:
     """The stored visit, whether this call was a repeat, and the check-in distance (m)."""
 
     id: int
-    enterprise_id: int
+    enterprise_id: int | None
     visited_at: datetime
     kind: str
     duplicate: bool
     distance_m: int | None
+    prospect_name: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready values."""
@@ -48,6 +53,7 @@ class LoggedVisit:
             "kind": self.kind,
             "duplicate": self.duplicate,
             "distance_m": self.distance_m,
+            "prospect_name": self.prospect_name,
         }
 
 
@@ -70,7 +76,13 @@ def _existing(session: Session, principal: Principal, key: str) -> LoggedVisit |
     if v.officer_id != principal.officer_id:
         raise Conflict("this client_key belongs to another officer's visit", field="client_key")
     return LoggedVisit(
-        v.id, v.enterprise_id, v.visited_at, v.kind, True, _checkin_distance(session, v.id)
+        v.id,
+        v.enterprise_id,
+        v.visited_at,
+        v.kind,
+        True,
+        _checkin_distance(session, v.id),
+        v.prospect_name,
     )
 
 
@@ -90,7 +102,7 @@ def log_visit(
     principal: Principal,
     settings: Settings,
     *,
-    enterprise_id: int,
+    enterprise_id: int | None = None,
     kind: str = "visit",
     summary: str | None = None,
     visited_on: date | None = None,
@@ -98,14 +110,21 @@ def log_visit(
     lat: float | None = None,
     client_key: str | None = None,
     now: datetime | None = None,
+    prospect_name: str | None = None,
+    prospect_city: str | None = None,
+    shortlist_id: int | None = None,
 ) -> LoggedVisit:
-    """Log the caller's visit to (or reception of) one of their firms.
+    """Log the caller's visit to (or reception of) one of their firms, or an investment call.
 
     Parameters
     ----------
-    enterprise_id : int
-        A firm currently assigned to the calling officer.
-    kind : {"visit", "reception"}
+    enterprise_id : int, optional
+        A firm currently assigned to the calling officer (required for a visit or a
+        reception; none for an investment call).
+    kind : {"visit", "reception", "investment_call"}
+    prospect_name, prospect_city, shortlist_id : optional
+        An investment call's prospect (name required), city, and shortlist (one the
+        caller made).
     visited_on : date, optional
         Zone date; default today. Future dates and dates before the previous month are
         refused (the rule of :func:`parkgis.workbench.rules.check_visit_time`).
@@ -133,7 +152,8 @@ def log_visit(
         seen = _existing(session, principal, key)
         if seen is not None:
             return seen
-    require_own_firm(principal, enterprise_id)
+    if enterprise_id is not None:
+        require_own_firm(principal, enterprise_id)
     check_point(lon, lat, field="lon")
     tz = settings.zone.timezone
     at = visit_instant(visited_on, tz, now=now)
@@ -145,6 +165,12 @@ def log_visit(
         "summary": (summary or "").strip() or None,
         "client_key": key,
     }
+    if kind == "investment_call" or prospect_name or prospect_city or shortlist_id:
+        body.update(
+            prospect_name=(prospect_name or "").strip() or None,
+            prospect_city=(prospect_city or "").strip() or None,
+            shortlist_id=shortlist_id,
+        )
     if lon is not None:
         body["geometry"] = {"type": "Point", "coordinates": [lon, lat]}
     try:
@@ -164,4 +190,5 @@ def log_visit(
         row.kind,
         False,
         _checkin_distance(session, row.id),
+        row.prospect_name,
     )

@@ -138,6 +138,62 @@ def check_visit_day(
     check_visit_time(at, tz, field=f"{prefix}visited_at")
 
 
+def check_lead(
+    session: Session, p: Principal, spec: EntitySpec, values: dict[str, Any], prefix: str
+) -> None:
+    """An investment call links only a shortlist its caller may see: their own, or any for
+    an admin (the rule of :mod:`parkgis.prospect.shortlists`).
+
+    Raises
+    ------
+    Forbidden
+        Naming ``shortlist_id``: someone else's shortlist.
+    """
+    lead = values.get("shortlist_id")
+    if spec.name != "visits" or lead is None or p.role == "admin":
+        return
+    from parkgis.models import Shortlist
+
+    row = session.get(Shortlist, lead)
+    if row is not None and (p.user_id is None or row.user_id != p.user_id):
+        raise Forbidden(
+            f"shortlist {lead} is not yours; link a shortlist you made",
+            field=f"{prefix}shortlist_id",
+        )
+
+
+PROSPECT_FIELDS = ("prospect_name", "prospect_city", "shortlist_id")
+"""Fields of an investment call only."""
+
+
+def _visit_shape(row: dict[str, Any], prefix: str) -> None:
+    """A firm contact names a zone firm; an investment call names a prospect and no firm."""
+    if row.get("kind") == "investment_call":
+        if row.get("enterprise_id") is not None:
+            raise InvalidInput(
+                "an investment_call is a call on a prospect outside the zone: it has no "
+                "enterprise_id (name the prospect in prospect_name)",
+                field=f"{prefix}enterprise_id",
+            )
+        if not (row.get("prospect_name") or "").strip():
+            raise InvalidInput(
+                "an investment_call needs prospect_name (the prospect firm)",
+                field=f"{prefix}prospect_name",
+            )
+        return
+    if row.get("enterprise_id") is None:
+        raise InvalidInput(
+            f"a {row.get('kind') or 'visit'} needs enterprise_id (the zone firm)",
+            field=f"{prefix}enterprise_id",
+        )
+    for name in PROSPECT_FIELDS:
+        if row.get(name) is not None:
+            raise InvalidInput(
+                f"{name} belongs to an investment_call only (kind is {row.get('kind')!r})",
+                field=f"{prefix}{name}",
+            )
+
+
 def _after(a: date | None, b: date | None) -> bool:
     return a is not None and b is not None and a < b
 
@@ -158,6 +214,8 @@ def check_rules(spec: EntitySpec, row: dict[str, Any], prefix: str) -> None:
                 f"a parcel with status {row['status']!r} needs granted_on (the grant date)",
                 field=f"{prefix}granted_on",
             )
+    elif spec.name == "visits":
+        _visit_shape(row, prefix)
     elif spec.name == "assignments":
         if _after(row.get("until"), row.get("since")):
             raise InvalidInput("until must not be before since", field=f"{prefix}until")

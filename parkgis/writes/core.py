@@ -23,6 +23,7 @@ from parkgis.errors import Forbidden, InvalidInput, NotFound, PreconditionFailed
 from parkgis.projects.lifecycle import record_created
 from parkgis.projects.milestones import parse_milestones
 from parkgis.writes.checks import (
+    check_lead,
     check_owner,
     check_references,
     check_rules,
@@ -182,6 +183,7 @@ def create(
     default_officer(principal, spec, values, given.prefix)
     check_owner(principal, spec, values, given.prefix)
     check_references(session, spec, values, given.prefix)
+    check_lead(session, principal, spec, values, given.prefix)
     check_rules(spec, values, given.prefix)
     check_visit_day(spec, values, given.prefix, zone_tz)
     row = spec.model(**values)
@@ -247,6 +249,7 @@ def update(
     _changed_elsewhere(spec, row, values, given, partial=partial)
     changed_refs = {k: v for k, v in values.items() if before.get(k) != v}
     check_references(session, spec, changed_refs, given.prefix)
+    check_lead(session, principal, spec, changed_refs, given.prefix)
     merged = {k: getattr(row, k) for k in before}
     merged.update(values)
     check_rules(spec, merged, given.prefix)

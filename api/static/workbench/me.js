@@ -86,7 +86,8 @@
   function done(result) {
     if (!result || !result.ok) return;
     var d = result.body && result.body.distance_m;
-    var key = result.body && result.body.duplicate ? "visit_dup" : "visit";
+    var key = result.body && result.body.duplicate ? "visit_dup" :
+      (result.body && result.body.kind === "investment_call" ? "call" : "visit");
     window.location.assign("/me?done=" + key + (d !== null && d !== undefined ? "&d=" + d : ""));
   }
 
