@@ -27,7 +27,6 @@ from parkgis.coverage.requests import REQUEST_OFFICERS_SQL, calendar_for
 from parkgis.coverage.territories import COVERAGE_READERS, territories
 from parkgis.coverage.workdays import DeadlineTable
 from parkgis.errors import Forbidden, NotFound
-from parkgis.programme.checklist import REPORT_COLUMNS, build_checklists, missing_first
 from parkgis.settings import Settings
 from parkgis.zonetime import IsoWeek, Month, month_bounds, weeks_of_month, zone_today
 
@@ -142,6 +141,10 @@ def monthly_report(
         }
         for o in cov.officers
     ]
+    # Imported here: parkgis.programme uses the workbench's visit rules, and the workbench
+    # imports this package.
+    from parkgis.programme.checklist import build_checklists, missing_first
+
     checklists = missing_first(build_checklists(session, settings, month, cov, today=today))
     missed = [(o.officer_id, e) for o in cov.officers for e in o.not_visited_ids]
     names = _names(session, [e for _, e in missed])
@@ -244,9 +247,6 @@ SHEETS = {
 }
 
 
-SHEETS["checklist"] = REPORT_COLUMNS  # the 五个一 of every officer, missing items first
-
-
 def report_xlsx(report: dict[str, Any]) -> bytes:
     """The report as an Excel workbook: a summary sheet, then one sheet per table."""
     from openpyxl import Workbook
@@ -261,7 +261,9 @@ def report_xlsx(report: dict[str, Any]) -> bytes:
     ws.append(["officer_id", report["officer_id"]])
     for k, v in report["zone"].items():
         ws.append([k, v])
-    for name, cols in SHEETS.items():
+    from parkgis.programme.checklist import REPORT_COLUMNS  # see monthly_report
+
+    for name, cols in {**SHEETS, "checklist": REPORT_COLUMNS}.items():
         sheet = wb.create_sheet(name)
         sheet.append(cols)
         for cell in sheet[1]:
