@@ -9,6 +9,7 @@
 from parkgis.programme.activities import ActivityRow, list_activities, log_activity
 from parkgis.programme.checklist import (
     ITEMS,
+    REPORT_COLUMNS,
     ChecklistItem,
     OfficerChecklist,
     build_checklists,
@@ -18,6 +19,7 @@ from parkgis.programme.checklist import (
 
 __all__ = [
     "ITEMS",
+    "REPORT_COLUMNS",
     "ActivityRow",
     "ChecklistItem",
     "OfficerChecklist",

@@ -129,6 +129,53 @@ class OfficerChecklist:
             "items": [i.as_dict() for i in self.items],
         }
 
+    def as_row(self) -> dict[str, Any]:
+        """One flat row: the report's sheet and table (:data:`REPORT_COLUMNS`)."""
+        by = {i.key: i for i in self.items}
+        return {
+            "officer_id": self.officer_id,
+            "name": self.name,
+            "unit": self.unit,
+            "items_done": sum(1 for i in self.items if i.done),
+            "missing": ", ".join(self.missing),
+            "contact_firms_done": by["contact_firms"].done,
+            "firms_contacted": by["contact_firms"].count,
+            "firms_assigned": by["contact_firms"].required,
+            "ledger_done": by["ledger"].done,
+            "ledger_reviews": by["ledger"].count,
+            "ledger_members": by["ledger"].evidence.get("member_count"),
+            "briefing_done": by["briefing"].done,
+            "briefings": by["briefing"].count,
+            "volunteer_done": by["volunteer"].done,
+            "volunteer_activities": by["volunteer"].count,
+            "requests_done": by["requests"].done,
+            "requests_resolved": by["requests"].count,
+            "requests_needed": by["requests"].required,
+        }
+
+
+REPORT_COLUMNS = [
+    "officer_id",
+    "name",
+    "unit",
+    "items_done",
+    "missing",
+    "contact_firms_done",
+    "firms_contacted",
+    "firms_assigned",
+    "ledger_done",
+    "ledger_reviews",
+    "ledger_members",
+    "briefing_done",
+    "briefings",
+    "volunteer_done",
+    "volunteer_activities",
+    "requests_done",
+    "requests_resolved",
+    "requests_needed",
+]
+"""Columns of the checklist sheet of the monthly report (:meth:`OfficerChecklist.as_row`)."""
+
 
 def missing_first(rows: list[OfficerChecklist]) -> list[OfficerChecklist]:
     """Officers missing items first (most missing first), then by officer id."""
