@@ -38,6 +38,7 @@ from parkgis.coverage.requests import overdue_report, request_stats, transition
 from parkgis.coverage.scores import ScoreIn, draw_scores, officer_draws, record_scores
 from parkgis.maps.i18n import register, t
 from parkgis.pages.codes import code_label
+from parkgis.programme.labels import labels as programme_labels
 from parkgis.workbench.leadership import draws_with_names
 from parkgis.zonetime import Month, parse_month
 
@@ -203,6 +204,7 @@ def visits_report(
             printable=True,
             r=report,
             labels={k: v[0 if lang == "zh" else 1] for k, v in REPORT_LABELS.items()},
+            C=programme_labels(lang),
             code=lambda vocabulary, value: code_label(vocabulary, value, lang),
         )
     return report

@@ -138,3 +138,41 @@ def test_a_reload_counts_the_activities_as_the_demos(demo: tuple[Engine, Setting
             assert at_stake(conn, tables).foreign["activities"] == 1  # someone's, not the demo's
         finally:
             trans.rollback()
+
+
+def test_the_report_has_the_checklist_sheet_and_section(client: TestClient) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    month = Month.of(zone_today(TZ)).prev()
+    api = client.get(f"/api/v1/programme/checklist?month={month}").json()["officers"]
+    by_id = {o["officer_id"]: o for o in api}
+    xlsx = client.get(f"/api/v1/reports/visits?month={month}&format=xlsx")
+    assert xlsx.status_code == 200
+    sheet = load_workbook(io.BytesIO(xlsx.content))["checklist"]
+    rows = list(sheet.iter_rows(values_only=True))
+    head, body = rows[0], [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
+    assert head[:5] == ("officer_id", "name", "unit", "items_done", "missing")
+    assert len(body) == len(api)
+    done = [r["items_done"] for r in body]
+    first_complete = done.index(5)
+    assert first_complete > 0 and all(d < 5 for d in done[:first_complete])
+    assert all(d == 5 for d in done[first_complete:])  # missing items first
+    for r in body:
+        o = by_id[r["officer_id"]]
+        assert r["items_done"] == o["done_count"]
+        assert (r["missing"] or "") == ", ".join(o["missing"])
+        items = {i["key"]: i for i in o["items"]}
+        assert r["firms_contacted"] == items["contact_firms"]["count"]
+        assert bool(r["ledger_done"]) == items["ledger"]["done"]
+        assert r["requests_resolved"] == items["requests"]["count"]
+
+    html = client.get(f"/api/v1/reports/visits?month={month}&format=html&lang=en")
+    assert html.status_code == 200
+    page = html.text
+    assert 'id="checklist"' in page and "The five duties" in page
+    section = page[page.index('id="checklist"') :]
+    order = [int(x.split('"')[0]) for x in section.split('data-officer-id="')[1:]]
+    assert order == [r["officer_id"] for r in body]
+    assert f"All five done: {len(body) - first_complete}/{len(body)}" in section
