@@ -54,6 +54,8 @@ NAV: list[NavItem] = [
             ("planner", "admin"), "file-lines"),
     NavItem("reports", "/reports", ("领导看板", "Leadership reports"), ("planner", "admin"),
             "chart-line"),
+    NavItem("evaluation", "/api/v1/programme/evaluation?format=html",
+            ("年度考评", "Annual evaluation"), ("admin",), "award"),
     NavItem("ogc", "/ogc?f=html", ("OGC 数据服务", "OGC API"), EVERYONE, "layer-group", "api"),
     NavItem("docs", "/docs", ("接口文档", "API docs"), EVERYONE, "book", "api", lang=False),
 ]
