@@ -7,6 +7,8 @@ grading, inefficient land with its idle clock, and the report.
   parcel (plot ratio with storeys over 8 m counted twice, building coefficient).
 - :mod:`.firms`: :func:`evaluate_firms`, the 亩均 evaluation and grades A–D.
 - :mod:`.inefficient`: :func:`inefficient_land`, the five types and the idle clock.
+- :mod:`.themes`: the land-use map's themes by role and each parcel's facts behind them,
+  shared by the inline map and the land-use vector tiles (:mod:`parkgis.tiles.landuse`).
 - :mod:`.report`: the printable report (HTML, PDF, XLSX).
 - :mod:`.reference`, :mod:`.scope`, :mod:`.sql`, :mod:`.xlsx`: data files, scopes, SQL,
   workbooks.

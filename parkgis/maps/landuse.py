@@ -260,7 +260,8 @@ def landuse_map(
     principal : Principal
         Signed-in caller; the role decides the themes and popup rows (401 anonymous).
     settings : Settings
-        Basemap, language, page-size limit and the land-use settings.
+        Basemap, language, page-size limit, ``PARKGIS_TILES_MAP_THRESHOLD`` (above it the
+        parcels come from ``/tiles/landuse``) and the land-use settings.
     bbox : (min lon, min lat, max lon, max lat) or "a,b,c,d", optional
         EPSG:4326 degrees; parcels intersecting it (figures: parcels whose point on
         surface lies in it).
