@@ -121,3 +121,28 @@ def form_float(value: str | None, field: str, lo: float, hi: float) -> float | N
     if not lo <= x <= hi:
         raise InvalidInput(f"{field} must be between {lo} and {hi}", field=field)
     return x
+
+
+def form_count(value: str | None, field: str) -> int | None:
+    """A count (0 or more) from a form field, None when empty.
+
+    Raises
+    ------
+    InvalidInput
+        Not a whole number from 0 to 2^31-1.
+    """
+    if value is None or value.strip() == "":
+        return None
+    try:
+        n = int(value)
+    except ValueError:
+        raise InvalidInput(f"{field} must be a whole number", field=field) from None
+    if not 0 <= n <= 2**31 - 1:
+        raise InvalidInput(f"{field} must be 0 or more", field=field)
+    return n
+
+
+def form_ids(values: list[str] | None, field: str) -> list[int]:
+    """Ids from a multi-valued form field; each value may also be a comma list (the queue's)."""
+    parts = [p for v in values or [] for p in v.split(",") if p.strip()]
+    return [n for p in parts if (n := form_int(p, field)) is not None]

@@ -25,7 +25,9 @@ from api.wb_pages import (
     STATIC,
     Notice,
     done,
+    form_count,
     form_float,
+    form_ids,
     form_int,
     notice_for,
     render,
@@ -40,6 +42,8 @@ from parkgis.matching.reservations import lease, release
 from parkgis.models.base import FIRM_VISIT_KINDS
 from parkgis.pages import Frame
 from parkgis.pages.codes import code_choices, code_label
+from parkgis.programme import log_activity
+from parkgis.programme.labels import labels as programme_labels
 from parkgis.projects.lifecycle import replan
 from parkgis.projects.lifecycle import transition as project_transition
 from parkgis.projects.milestones import stage_label
@@ -74,8 +78,9 @@ def _me_page(
     wb = officer_workbench(session, principal, settings)
     lang = frame.lang
     words = labels(lang)
+    prog = programme_labels(lang)
     done_key = request.query_params.get("done", "")
-    message = words.get(f"done.{done_key}") if done_key else None
+    message = (words.get(f"done.{done_key}") or prog.get(f"done.{done_key}")) if done_key else None
     distance = request.query_params.get("d", "")
     return render(
         frame,
@@ -96,6 +101,7 @@ def _me_page(
         notice=notice,
         principal=principal,
         max_hold_days=settings.match.max_hold_days,
+        P=prog,
     )
 
 
@@ -174,6 +180,52 @@ def post_visit(
     extra = {"d": logged.distance_m} if logged.distance_m is not None else {}
     key = "call" if logged.kind == "investment_call" else "visit"
     return done("/me", "visit_dup" if logged.duplicate else key, **extra)
+
+
+@router.post("/me/activities", response_model=None)
+def post_activity(
+    frame: FrameDep,
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    settings: SettingsDep,
+    kind: Str = None,
+    held_on: Str = None,
+    enterprise_ids: Annotated[list[str] | None, Form(max_length=2000)] = None,
+    attendance: Str = None,
+    member_count: Str = None,
+    summary: Str = None,
+    lon: Str = None,
+    lat: Str = None,
+    client_key: Str = None,
+) -> Response:
+    """Log a briefing, volunteer activity or ledger review (:mod:`parkgis.programme`); the
+    offline queue gets JSON (``done_key`` says which message to show), a person a redirect."""
+    try:
+        row = log_activity(
+            session,
+            principal,
+            settings,
+            kind=kind or "",
+            held_on=_day(held_on, "held_on"),
+            enterprise_ids=form_ids(enterprise_ids, "enterprise_ids"),
+            attendance=form_count(attendance, "attendance"),
+            member_count=form_count(member_count, "member_count"),
+            summary=summary,
+            lon=form_float(lon, "lon", -180, 180),
+            lat=form_float(lat, "lat", -90, 90),
+            client_key=client_key,
+        )
+        session.commit()
+    except ParkGISError as exc:
+        if wants_json(request):
+            raise
+        return _refused(frame, request, session, principal, settings, exc)
+    key = "activity_dup" if row.duplicate else "activity"
+    if wants_json(request):
+        body = {**row.as_dict(), "done_key": key}
+        return JSONResponse(body, status_code=200 if row.duplicate else 201)
+    return done("/me", key)
 
 
 @router.post("/me/requests", response_model=None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from parkgis.maps.i18n import Lang
 
 LABELS: dict[str, tuple[str, str]] = {
-    "cl.title": ("本月“五个一”", "This month's five duties (五个一)"),
+    "cl.title": ("本月“五个一”", "This month's five duties"),
     "cl.report": ("“五个一”完成情况", "The five duties (五个一)"),
     "cl.report_note": (
         "每位服务官本月五项任务；未完成的排在前面。",

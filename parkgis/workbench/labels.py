@@ -38,7 +38,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "loc_ok": ("已获取位置（±{n} 米）", "Location ready (±{n} m)"),
     "loc_none": ("未获取位置：仍可保存", "No location: you can still save"),
     "save": ("保存", "Save"),
-    "queued": ("{n} 条走访待发送（无网络）", "{n} visit(s) waiting to be sent (offline)"),
+    "queued": ("{n} 条记录待发送（无网络）", "{n} record(s) waiting to be sent (offline)"),
     "sent": ("已发送排队的走访", "Queued visits sent"),
     "find_space": ("找场地", "Find space"),
     "log_request": ("登记诉求", "Log a request"),

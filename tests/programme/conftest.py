@@ -4,6 +4,8 @@ the API tests (the workbench's zone: officer A with four firms, officer B with t
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlparse
 
 import pytest
 from sqlalchemy import Connection, Engine, text
@@ -11,7 +13,7 @@ from sqlalchemy import Connection, Engine, text
 from parkgis.auth import create_token
 from parkgis.db import session_scope
 from tests.programme.fixture import FixtureMonth, build
-from tests.workbench.zone import WBZone, drop_wb_zone, make_wb_zone
+from tests.workbench.zone import PHONE, SHOTS, WBZone, drop_wb_zone, make_wb_zone
 
 
 @pytest.fixture
@@ -43,3 +45,34 @@ def zone(engine: Engine) -> Iterator[WBZone]:
         with engine.begin() as conn:
             conn.execute(text("DELETE FROM audit_log WHERE actor = ANY(:u)"), {"u": list(z.users)})
         drop_wb_zone(engine, z)
+
+
+@pytest.fixture
+def phone(browser: Any, zone: WBZone) -> Iterator[tuple[Any, Any, list[str]]]:
+    """A phone-sized Chromium context near officer A's first firm, limited to 127.0.0.1."""
+    lon, lat = zone.firm_points[zone.firms_a[0]]
+    ctx = browser.new_context(
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+        geolocation={"longitude": lon + 0.0003, "latitude": lat, "accuracy": 12},
+        permissions=["geolocation"],
+        locale="en-US",
+    )
+    errors: list[str] = []
+
+    def route(r: Any) -> None:
+        if urlparse(r.request.url).hostname == "127.0.0.1":
+            r.continue_()
+        else:
+            r.abort()
+
+    ctx.route("**/*", route)
+    page = ctx.new_page()
+    page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
+    page.on("dialog", lambda d: (errors.append(f"dialog: {d.message}"), d.dismiss()))
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    try:
+        yield ctx, page, errors
+    finally:
+        ctx.close()

@@ -1,4 +1,6 @@
 // The officer's workbench (/me): log visits with a check-in point, and keep them when offline.
+// Programme activities (briefings, volunteer service, ledger reviews: form.queued-form, posted
+// to the form's action, /me/activities) go through the same queue, with the same key rule.
 //
 // A visit is put in a queue in localStorage FIRST, with a client-made idempotency key, and
 // then sent. It leaves the queue once the server has answered: stored, or refused for good
@@ -38,7 +40,10 @@
   }
 
   function send(item) {
-    return fetch("/me/visits", {
+    var body = {};
+    Object.keys(item).forEach(function (k) { if (k !== "_to") body[k] = item[k]; });
+    var to = /^\/me\/(visits|activities)$/.test(item._to || "") ? item._to : "/me/visits";
+    return fetch(to, {
       method: "POST",
       credentials: "same-origin",
       headers: {
@@ -46,7 +51,7 @@
         "Content-Type": "application/x-www-form-urlencoded",
         "X-CSRF-Token": csrf
       },
-      body: new URLSearchParams(item).toString()
+      body: new URLSearchParams(body).toString()
     });
   }
 
@@ -85,17 +90,26 @@
 
   function done(result) {
     if (!result || !result.ok) return;
+    if (result.body && result.body.done_key) {  // an activity: the server names the message
+      window.location.assign("/me?done=" + encodeURIComponent(result.body.done_key));
+      return;
+    }
     var d = result.body && result.body.distance_m;
     var key = result.body && result.body.duplicate ? "visit_dup" :
       (result.body && result.body.kind === "investment_call" ? "call" : "visit");
     window.location.assign("/me?done=" + key + (d !== null && d !== undefined ? "&d=" + d : ""));
   }
 
-  document.querySelectorAll("form.visit-form").forEach(function (form) {
+  document.querySelectorAll("form.visit-form, form.queued-form").forEach(function (form) {
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();
       var data = {};
-      new FormData(form).forEach(function (v, k) { if (k !== "csrf_token") data[k] = String(v); });
+      new FormData(form).forEach(function (v, k) {
+        if (k === "csrf_token") return;
+        // Several firms ticked: one comma list (the server reads both forms).
+        data[k] = k in data && data[k] !== "" ? data[k] + "," + String(v) : String(v);
+      });
+      data._to = form.getAttribute("action") || "/me/visits";
       data.client_key = newKey();
       if (here) { data.lon = String(here.lon); data.lat = String(here.lat); }
       var q = load();
