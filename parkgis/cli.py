@@ -12,6 +12,7 @@ from parkgis.commands.io import export_cmd, import_cmd
 from parkgis.commands.landuse import landuse_app
 from parkgis.commands.maps import map_app
 from parkgis.commands.match import match_cmd
+from parkgis.commands.programme import programme_app
 from parkgis.commands.projects import install_map_command, projects_app
 from parkgis.commands.serve import serve_cmd
 
@@ -53,6 +54,7 @@ app.add_typer(map_app, name="map")
 install_map_command(map_app)  # `parkgis map projects` with --stage/--chain/--officer/--overdue
 app.add_typer(projects_app, name="projects")
 app.add_typer(landuse_app, name="landuse")
+app.add_typer(programme_app, name="programme")
 app.command("match")(match_cmd)
 app.command("draw")(draw_cmd)
 app.command("import")(import_cmd)
