@@ -172,3 +172,66 @@ def test_checklist_roles(client: TestClient, zone: WBZone) -> None:
     assert bad.status_code == 400 and bad.json()["field"] == "month"
     unknown = client.get("/api/v1/programme/checklist?year=2026", headers=bearer(z, "admin"))
     assert unknown.status_code == 400 and unknown.json()["field"] == "year"
+
+
+def test_form_posts_without_a_script(client: TestClient, zone: WBZone, engine: Engine) -> None:
+    z = zone
+    client.cookies.set(COOKIE_NAME, z.tokens["a"])
+    form = {
+        "csrf_token": token_for(z.tokens["a"]),
+        "kind": "volunteer",
+        "attendance": "-1",
+        "enterprise_ids": [str(z.firms_a[0]), str(z.firms_a[1])],
+    }
+    before = stored(engine, z.officer_a)
+    bad = client.post("/me/activities", data=form, headers={"Origin": BASE})
+    assert bad.status_code == 422 and 'id="notice"' in bad.text and "attendance" in bad.text
+    assert stored(engine, z.officer_a) == before
+    form["attendance"] = "12"
+    ok = client.post("/me/activities", data=form, headers={"Origin": BASE})
+    assert ok.status_code == 303 and ok.headers["location"] == "/me?done=activity"
+    assert stored(engine, z.officer_a) == before + 1
+    with engine.connect() as conn:
+        firms = conn.scalars(
+            text(
+                "SELECT enterprise_id FROM activity_firms WHERE activity_id = "
+                "(SELECT max(id) FROM activities WHERE officer_id = :o) ORDER BY 1"
+            ),
+            {"o": z.officer_a},
+        ).all()
+    assert firms == sorted(z.firms_a[:2])
+    page = client.get("/me?done=activity&lang=en")
+    assert "Activity logged." in page.text and 'id="checklist"' in page.text
+
+
+def test_an_officers_activity_text_stays_with_them(client: TestClient, zone: WBZone) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    z = zone
+    canary = f"CANARY-{uuid.uuid4().hex}"
+    made = client.post(
+        "/api/v1/programme/activities",
+        json={"kind": "briefing", "attendance": 5, "summary": canary},
+        headers=bearer(z, "a"),
+    )
+    assert made.status_code == 201
+    seen = client.get(
+        f"/api/v1/programme/activities?officer_id={z.officer_a}", headers=bearer(z, "planner")
+    )
+    assert canary in seen.text  # the canary is there to be found by those who may
+    b = bearer(z, "b")
+    texts = [
+        client.get("/api/v1/programme/activities", headers=b).text,
+        client.get("/api/v1/programme/checklist", headers=b).text,
+        client.get("/api/v1/reports/visits", headers=b).text,
+        client.get("/api/v1/reports/visits?format=html", headers=b).text,
+    ]
+    xlsx = load_workbook(
+        io.BytesIO(client.get("/api/v1/reports/visits?format=xlsx", headers=b).content)
+    )
+    texts += [str(c.value) for ws in xlsx for row in ws.iter_rows() for c in row]
+    client.cookies.set(COOKIE_NAME, z.tokens["b"])
+    texts.append(client.get("/me").text)
+    assert not [t for t in texts if canary in t]
