@@ -91,7 +91,7 @@ def load_cmd(
     typer.echo(
         f"demo loaded: {report.rows:,} rows in {took:.1f} s "
         f"({report.rows / took:,.0f} rows/s); dates moved by {report.shift_days} days "
-        f"to end on {report.today}"
+        f"to end on {report.today}; {report.activities:,} programme activities made from them"
     )
 
 
