@@ -26,7 +26,7 @@ import pyarrow as pa
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
-from parkgis.demo import programme
+from parkgis.demo import evaluation, programme
 from parkgis.demo.files import read_layer, read_meta
 from parkgis.demo.generate import DEMO_DIR
 from parkgis.demo.schema import LAYERS, OFFICERS, VISITS, Layer
@@ -50,8 +50,11 @@ from parkgis.zonetime import day_start, zone_today
 
 CLEARED = ("reservations", "expansion_requests", "audit_log")
 """Tables emptied by a demo load although the demo has no rows for them."""
-DERIVED = tuple(programme.DEMO_OWN)
-"""Tables the load fills from the loaded rows (the programme's activities), emptied first."""
+DEMO_OWN = {**programme.DEMO_OWN, **evaluation.DEMO_OWN}
+"""Tables the load fills from the loaded rows → SQL condition true for the demo's own rows."""
+DERIVED = tuple(DEMO_OWN)
+"""Tables the load fills from the loaded rows (the programme's activities, the draws and
+their scores), emptied first."""
 
 LoadProgress = Callable[[str, int, int], None]
 """Called with (table, rows written so far, rows in the table)."""
@@ -69,6 +72,8 @@ class LoadReport:
     """Rows that were in the tables the load emptied."""
     activities: int = 0
     """Programme activities made from the loaded rows (:mod:`parkgis.demo.programme`)."""
+    derived: dict[str, int] = field(default_factory=dict)
+    """Draws, their scores and investment calls made at load (:mod:`parkgis.demo.evaluation`)."""
 
     @property
     def rows(self) -> int:
@@ -203,14 +208,19 @@ def at_stake(conn: Connection, tables: dict[str, pa.Table]) -> AtStake:
         if layer is None:
             n = int(conn.execute(text(f"SELECT count(*) FROM {rel}")).scalar_one())
             erased[name] = foreign[name] = n
-            if name in programme.DEMO_OWN:
-                own = f"SELECT count(*) FROM {rel} WHERE NOT ({programme.DEMO_OWN[name]})"
+            if name in DEMO_OWN:
+                # coalesce: a row the condition cannot decide (NULL key) is someone's.
+                own = f"SELECT count(*) FROM {rel} WHERE NOT coalesce(({DEMO_OWN[name]}), false)"
                 foreign[name] = int(conn.execute(text(own)).scalar_one())
             continue
         prints = _fingerprints(layer, tables[name])
+        added = evaluation.DEMO_OWN_IN_LAYERS.get(name, "false")  # rows the load adds
         other = int(
             conn.execute(
-                text(f"SELECT count(*) FROM {rel} WHERE NOT ({_fingerprint_sql(layer)} = ANY(:p))"),
+                text(
+                    f"SELECT count(*) FROM {rel} WHERE NOT ({_fingerprint_sql(layer)} = ANY(:p)) "
+                    f"AND NOT coalesce(({added}), false)"
+                ),
                 {"p": prints},
             ).scalar_one()
         )
@@ -389,6 +399,7 @@ def load_demo(
         report.seconds["keys and indexes"] = time.perf_counter() - start
         step, start = "adding the programme's activities", time.perf_counter()
         report.activities = programme.load_activities(conn, cal.today, cal.stamp)
+        report.derived = evaluation.load_evaluation(conn, cal.today, cal.tz.key, cal.stamp)
         report.seconds["activities"] = time.perf_counter() - start
     except (DBAPIError, psycopg.Error) as exc:
         raise InvalidInput(f"{step}: {_first_line(exc)}") from exc
