@@ -6,7 +6,7 @@ from parkgis.maps.i18n import Lang
 
 LABELS: dict[str, tuple[str, str]] = {
     "cl.title": ("本月“五个一”", "This month's five duties"),
-    "cl.report": ("“五个一”完成情况", "The five duties (五个一)"),
+    "cl.report": ("“五个一”完成情况", "The five duties"),
     "cl.report_note": (
         "每位服务官本月五项任务；未完成的排在前面。",
         "Each officer's five items for the month; officers missing items first.",
