@@ -216,7 +216,7 @@ def imports_page(
     return page_response(
         frame,
         "imports.html",
-        title=labels["title"],
+        title=str(labels["title"]),
         labels=labels,
         csrf_token=csrf_token(request),
         kinds=list(EXPORT_KINDS),
