@@ -10,6 +10,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from parkgis.errors import InvalidInput
 from parkgis.io.targets import AREA_SYNONYMS, Field, Target
@@ -184,9 +186,18 @@ def _dates(text: pd.Series) -> pd.Series:
     return parsed
 
 
-def cast_column(f: Field, raw: pd.Series, rows: np.ndarray, problems: list[Problem]) -> list[Any]:
-    """Values of one field ready for COPY; cast failures and range errors go to ``problems``."""
+INT64_MAX = float(2**63)
+
+
+def cast_column(f: Field, raw: pd.Series, rows: np.ndarray, problems: list[Problem]) -> pd.Series:
+    """Values of one field, cast; cast failures and range errors go to ``problems``.
+
+    Returns a Series on a 0-based index: ``object`` of str/None for text and JSON, float64
+    (NaN for none) for numbers, ``Int64`` for integers, ``datetime64`` (NaT for none) for
+    dates and ``object`` of True/False/None for yes/no (see :func:`to_arrow`).
+    """
     types = pd.api.types
+    raw = raw.reset_index(drop=True)
     fast_num = f.kind in ("int", "float") and (
         types.is_numeric_dtype(raw) and not types.is_bool_dtype(raw)
     )
@@ -199,15 +210,15 @@ def cast_column(f: Field, raw: pd.Series, rows: np.ndarray, problems: list[Probl
     present = text.notna().to_numpy()
     values: pd.Series
     if f.kind in ("int", "float"):
-        num = pd.to_numeric(text, errors="coerce")
-        bad = present & num.isna().to_numpy()
+        num = pd.to_numeric(text, errors="coerce").astype(float)
+        arr = num.to_numpy()
+        bad = present & np.isnan(arr)
         if f.kind == "int":
-            bad |= present & ~num.isna().to_numpy() & (num.fillna(0) % 1 != 0).to_numpy()
-        out = num.astype(object).where(num.notna(), None)
+            whole = np.isfinite(arr) & (np.abs(arr) < INT64_MAX)
+            bad |= present & ~np.isnan(arr) & ~(whole & (np.nan_to_num(arr) % 1 == 0))
         if f.min is not None or f.max is not None:
             lo = -np.inf if f.min is None else f.min
             hi = np.inf if f.max is None else f.max
-            arr = num.to_numpy(dtype=float)
             rng = present & ~bad & ((arr < lo) | (arr > hi))
             for i in np.flatnonzero(rng)[:200]:
                 problems.append(
@@ -218,10 +229,12 @@ def cast_column(f: Field, raw: pd.Series, rows: np.ndarray, problems: list[Probl
                         f"{text.iloc[i]} is outside {f.min}..{f.max}",
                     )
                 )
-        conv = int if f.kind == "int" else float
-        values = pd.Series(
-            [None if v is None else conv(v) for v in out.tolist()], index=text.index, dtype=object
-        )
+        values = num.where(~bad)
+        if f.kind == "int":
+            if types.is_integer_dtype(raw):  # exact, also beyond 2**53
+                values = raw.astype("Int64").where(~bad)
+            else:
+                values = values.astype("Int64")
         what = "an integer" if f.kind == "int" else "a number"
     elif f.kind == "bool":
         low = text.str.lower()
@@ -230,8 +243,10 @@ def cast_column(f: Field, raw: pd.Series, rows: np.ndarray, problems: list[Probl
         what = "yes/no"
     elif f.kind == "date":
         parsed = pd.to_datetime(text, errors="coerce") if fast_date else _dates(text)
+        if getattr(parsed.dt, "tz", None) is not None:
+            parsed = parsed.dt.tz_localize(None)
         bad = present & parsed.isna().to_numpy()
-        values = parsed.dt.strftime("%Y-%m-%d").astype(object).where(parsed.notna(), None)
+        values = parsed.dt.normalize()
         what = "a date (YYYY-MM-DD)"
     elif f.kind == "json":
 
@@ -277,21 +292,39 @@ def cast_column(f: Field, raw: pd.Series, rows: np.ndarray, problems: list[Probl
         problems.append(
             Problem(int(rows[i]), f.name, "bad_type", f"{text.iloc[i]!r} is not {what}")
         )
-    if bad.any():
+    if bad.any() and values.dtype == object:
         values = values.where(~pd.Series(bad, index=values.index), None)
     if f.required:
         missing = ~present
         for i in np.flatnonzero(missing)[:200]:
             problems.append(Problem(int(rows[i]), f.name, "missing", "required value is empty"))
-    return values.tolist()
+    return values
+
+
+def to_arrow(kind: str, values: pd.Series) -> pa.Array:
+    """A cast column (see :func:`cast_column`) as an Arrow array, nulls where nothing."""
+    if kind == "float":
+        return pa.array(values.to_numpy(dtype=float, na_value=np.nan), from_pandas=True)
+    if kind == "int":
+        return pa.array(values, type=pa.int64(), from_pandas=True)
+    if kind == "date":
+        stamps = pa.array(values, from_pandas=True)
+        return pc.cast(stamps, pa.date32(), safe=False)
+    if kind == "bool":
+        return pa.array(values.to_numpy(dtype=object), type=pa.bool_(), from_pandas=True)
+    return pa.array(values.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
 
 
 def cast_batch(
     tgt: Target, m: Mapping, attrs: pd.DataFrame, rows: np.ndarray, problems: list[Problem]
-) -> dict[str, list[Any]]:
-    """Every mapped or set field of one batch, cast (``rows`` are 1-based feature numbers)."""
+) -> dict[str, pd.Series]:
+    """Every mapped or set field of one batch, cast (``rows`` are 1-based feature numbers).
+
+    Also ``id`` (``--key id``), the props column (unmapped columns as JSON text) and
+    ``_area`` (the file's area column, m²) when the mapping has them.
+    """
     n = len(attrs)
-    out: dict[str, list[Any]] = {}
+    out: dict[str, pd.Series] = {}
     for f in tgt.fields:
         if f.name in m.mapped:
             out[f.name] = cast_column(f, attrs[m.mapped[f.name]], rows, problems)
@@ -299,10 +332,10 @@ def cast_batch(
             one: list[Problem] = []
             value = cast_column(
                 f, pd.Series([m.set_values[f.name]], dtype=object), np.array([0]), one
-            )[0]
+            )
             for p in one:
                 problems.append(Problem(None, f.name, p.code, f"--set: {p.message}"))
-            out[f.name] = [value] * n
+            out[f.name] = value.iloc[[0] * n].reset_index(drop=True)
     if m.id_source:
         out["id"] = cast_column(
             Field("id", "int", required=True), attrs[m.id_source], rows, problems
@@ -311,13 +344,18 @@ def cast_batch(
     if tgt.props_column:
         rest = [c for c in m.unmapped if c in attrs.columns]
         sub = attrs[rest].astype(object).where(attrs[rest].notna(), None) if rest else None
-        out[tgt.props_column] = [
-            json.dumps({k: _plain(v) for k, v in rec.items() if v is not None}, ensure_ascii=False)
-            for rec in (sub.to_dict("records") if sub is not None else [{}] * n)
-        ]
+        out[tgt.props_column] = pd.Series(
+            [
+                json.dumps(
+                    {k: _plain(v) for k, v in rec.items() if v is not None}, ensure_ascii=False
+                )
+                for rec in (sub.to_dict("records") if sub is not None else [{}] * n)
+            ],
+            dtype=object,
+        )
     if m.area_source:
         a = pd.to_numeric(_text(attrs[m.area_source]), errors="coerce")
-        out["_area"] = a.astype(object).where(a.notna(), None).tolist()
+        out["_area"] = a.astype(float).reset_index(drop=True)
     return out
 
 
@@ -330,22 +368,23 @@ def _plain(v: Any) -> Any:
 
 
 def _row_rules(
-    tgt: Target, out: dict[str, list[Any]], rows: np.ndarray, problems: list[Problem]
+    tgt: Target, out: dict[str, pd.Series], rows: np.ndarray, problems: list[Problem]
 ) -> None:
     if "uscc" in out and tgt.kind == "enterprises":
         for i, v in enumerate(out["uscc"]):
             if v is not None and (why := uscc_problem(v)):
                 problems.append(Problem(int(rows[i]), "uscc", "bad_uscc", f"{v}: {why}"))
     if tgt.kind == "parcels" and "status" in out:
-        need = set(PARCEL_STATUSES) - {"planned", "available"}
-        granted = out.get("granted_on", [None] * len(rows))
-        for i, (s, g) in enumerate(zip(out["status"], granted, strict=True)):
-            if s in need and g is None:
-                problems.append(
-                    Problem(int(rows[i]), "granted_on", "missing", f"status {s!r} needs granted_on")
-                )
+        need = sorted(set(PARCEL_STATUSES) - {"planned", "available"})
+        granted = out.get("granted_on")
+        undated = np.ones(len(rows), dtype=bool) if granted is None else granted.isna().to_numpy()
+        for j in np.flatnonzero(out["status"].isin(need).to_numpy() & undated):
+            s = out["status"].iloc[j]
+            problems.append(
+                Problem(int(rows[j]), "granted_on", "missing", f"status {s!r} needs granted_on")
+            )
     if tgt.kind == "context" and "kind" in out:
-        sub = out.get("subtype", [None] * len(rows))
+        sub = out.get("subtype", pd.Series([None] * len(rows), dtype=object))
         for i, (k, s) in enumerate(zip(out["kind"], sub, strict=True)):
             if k == "landmark" and s not in LANDMARK_SUBTYPES:
                 problems.append(

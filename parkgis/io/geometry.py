@@ -80,21 +80,39 @@ def _coerce(g: Any, kind: str) -> Any:
 
 
 _TYPE_IDS = {"Point": 0, "Polygon": 3, "MultiPolygon": 6}
+_TYPE_NAMES = (
+    "Point",
+    "LineString",
+    "LinearRing",
+    "Polygon",
+    "MultiPoint",
+    "MultiLineString",
+    "MultiPolygon",
+    "GeometryCollection",
+)
+"""``geom_type`` by shapely type id (:func:`shapely.get_type_id`)."""
 
 
 def _coerce_all(g: np.ndarray, keep: np.ndarray, kind: str) -> np.ndarray:
-    """:func:`_coerce` for a whole array, vectorised for the common Polygon → MultiPolygon."""
+    """:func:`_coerce` for a whole array, vectorised for the common Polygon → MultiPolygon.
+
+    Returns the positions that changed.
+    """
     ids = np.full(len(g), -1)
     ids[keep] = shapely.get_type_id(g[keep])
     if kind == "MultiPolygon":
         polys = np.flatnonzero(ids == 3)
         if len(polys):
             g[polys] = shapely.multipolygons(g[polys], indices=np.arange(len(polys)))
-        return g
+        return polys
     single = {"Polygon": 6, "Point": 4}[kind]
+    changed = []
     for j in np.flatnonzero(ids == single):
-        g[j] = _coerce(g[j], kind)
-    return g
+        before = g[j]
+        g[j] = _coerce(before, kind)
+        if g[j] is not before:
+            changed.append(j)
+    return np.array(changed, dtype=int)
 
 
 def _lonlat(choice: CrsChoice, x: float, y: float) -> list[float]:
@@ -111,7 +129,7 @@ def prepare(
     repair: bool,
     stats: GeometryStats,
     problems: list[Problem],
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray]:
     """Checked EPSG:4326 geometries of one batch; refused ones become None.
 
     Parameters
@@ -120,23 +138,38 @@ def prepare(
         In the file's CRS (``choice.used``).
     rows : ndarray of int
         1-based feature numbers, for the problems.
+
+    Returns
+    -------
+    (ndarray of geometries, ndarray of bool)
+        The geometries in EPSG:4326, and which of them are the file's own, untouched (no
+        Z/M dropped, no reprojection, no promotion, no repair): their WKB can be written as
+        read.
     """
-    missing = shapely.is_missing(geoms)
+    n = len(geoms)
+    ids = shapely.get_type_id(geoms)
+    missing = ids < 0
     empty = missing.copy()
     empty[~missing] = shapely.is_empty(geoms[~missing])
-    for t, n in Counter(g.geom_type for g in geoms[~missing]).items():
-        stats.types[t] += n
-    out = np.full(len(geoms), None, dtype=object)
+    for t, k in enumerate(np.bincount(ids[~missing], minlength=len(_TYPE_NAMES))):
+        if k:
+            stats.types[_TYPE_NAMES[t]] += int(k)
+    out = np.full(n, None, dtype=object)
+    same = ~empty
     ok_idx = np.flatnonzero(~empty)
-    n_empty = int(empty.sum())
-    stats.empty += n_empty
+    stats.empty += int(empty.sum())
     if tgt.geom_required:
         for i in np.flatnonzero(empty)[:200]:
             problems.append(Problem(int(rows[i]), "geometry", "empty", "geometry is empty or null"))
     if len(ok_idx) == 0:
-        return out
-    g = shapely.force_2d(geoms[ok_idx])
+        return out, same
+    g = geoms[ok_idx]  # a copy: the batch keeps the file's geometries for the preview
+    zm = shapely.has_z(g) | shapely.has_m(g)
+    if zm.any():
+        g[zm] = shapely.force_2d(g[zm])
+        same[ok_idx[zm]] = False
     valid = shapely.is_valid(g)
+    same[ok_idx[~valid]] = False
     for j in np.flatnonzero(~valid):
         stats.invalid += 1
         reason = explain_validity(g[j])
@@ -175,10 +208,13 @@ def prepare(
             g[j] = None
     keep = ~shapely.is_missing(g)
     g4326 = g.copy()
-    g4326[keep] = transform_to_wgs84(g[keep], choice)
+    moved = choice.used != "EPSG:4326"
+    if moved:
+        g4326[keep] = transform_to_wgs84(g[keep], choice)
+        same[ok_idx] = False
     if tgt.geom_kind != "any":
-        g4326 = _coerce_all(g4326, keep, tgt.geom_kind)
-        types = np.array([None] * len(g4326), dtype=object)
+        same[ok_idx[_coerce_all(g4326, keep, tgt.geom_kind)]] = False
+        types = np.full(len(g4326), -1)
         types[keep] = shapely.get_type_id(g4326[keep])
         wrong = keep & (types != _TYPE_IDS[tgt.geom_kind])
         for j in np.flatnonzero(wrong):
@@ -192,9 +228,12 @@ def prepare(
             )
             g4326[j] = None
     # A transform can still bend a ring into itself: check what the database will check.
+    # Without a transform the geometries are those checked above (or repaired, or a valid
+    # polygon made a one-part multipolygon), so there is nothing new to check.
     keep = ~shapely.is_missing(g4326)
-    bad = keep.copy()
-    bad[keep] = ~shapely.is_valid(g4326[keep])
+    bad = np.zeros(len(g4326), dtype=bool)
+    if moved:
+        bad[keep] = ~shapely.is_valid(g4326[keep])
     for j in np.flatnonzero(bad):
         if repair:
             g4326[j] = shapely.make_valid(g4326[j])
@@ -215,4 +254,5 @@ def prepare(
     if keep.any():
         stats.grow(shapely.total_bounds(g4326[keep]))
     out[ok_idx] = g4326
-    return out
+    same &= ~shapely.is_missing(out)
+    return out, same

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -24,11 +26,11 @@ from sqlalchemy.orm import Session
 from parkgis.access import Principal, require_role
 from parkgis.errors import InvalidInput
 from parkgis.io import stage
-from parkgis.io.bulk import copy_columns, ewkb_hex
+from parkgis.io.arrowcopy import CsvCopy, hex_ewkb
 from parkgis.io.crs import CrsChoice, bounds_to_wgs84, choose_crs, transform_to_wgs84
-from parkgis.io.fields import Mapping, Problem, cast_batch, plan
+from parkgis.io.fields import Mapping, Problem, cast_batch, plan, to_arrow
 from parkgis.io.geometry import GeometryStats, prepare
-from parkgis.io.readers import open_reader
+from parkgis.io.readers import Batch, open_reader
 from parkgis.io.source import open_source
 from parkgis.io.targets import Target, target
 from parkgis.io.write import plan as write_plan
@@ -133,37 +135,51 @@ def import_file(
             names.append("_area")
         started = time.perf_counter()
         conn = session.connection()
+        stage.tune(conn)
         stage.create(conn, stage.columns_for(tgt, names))
+        kinds = {n: stage.kind_of(tgt, n) for n in names}
         problems: list[Problem] = []
         dropped: Counter[str] = Counter()
         stats = GeometryStats()
         read = 0
         shown: list[tuple[int, Any]] = []
-        for batch in reader.batches(settings.imports.import_batch_rows):
-            n = len(batch.geoms)
-            rows = np.arange(batch.offset + 1, batch.offset + n + 1)
-            before = len(problems)
-            geoms = prepare(
-                batch.geoms, rows, tgt, choice, repair=opts.repair, stats=stats, problems=problems
-            )
-            values = cast_batch(tgt, mapping, batch.attrs, rows, problems)
-            bad = {p.row for p in problems[before:] if p.severity == "error" and p.row}
-            if len(problems) > KEEP_PROBLEMS:  # memory stays flat however bad the file
-                for p in problems[KEEP_PROBLEMS:]:
-                    dropped[p.severity] += 1
-                del problems[KEEP_PROBLEMS:]
-            data: dict[str, Any] = {"_row": rows.tolist()}
-            data.update({k: values.get(k, [None] * n) for k in names})
-            data["geom"] = ewkb_hex(shapely.to_wkb(geoms), 4326) if n else []
-            data["_ok"] = [int(r) not in bad for r in rows]
-            copy_columns(conn, stage.STAGE, data)
-            if len(shown) < opts.preview:
-                shown += _display(batch.geoms[: opts.preview - len(shown)], rows, choice)
-            read += n
-            if not reader.encoding.samples:
-                reader.encoding.samples = _samples(batch.attrs)
-            if progress is not None:
-                progress(read, reader.count)
+        with CsvCopy(conn, stage.STAGE, ["_row", *names, "geom", "_ok"]) as sink:
+            for batch in reader.batches(settings.imports.import_batch_rows):
+                n = len(batch.geoms)
+                rows = np.arange(batch.offset + 1, batch.offset + n + 1)
+                before = len(problems)
+                geoms, same = prepare(
+                    batch.geoms,
+                    rows,
+                    tgt,
+                    choice,
+                    repair=opts.repair,
+                    stats=stats,
+                    problems=problems,
+                )
+                values = cast_batch(tgt, mapping, batch.attrs, rows, problems)
+                bad = [p.row for p in problems[before:] if p.severity == "error" and p.row]
+                if len(problems) > KEEP_PROBLEMS:  # memory stays flat however bad the file
+                    for p in problems[KEEP_PROBLEMS:]:
+                        dropped[p.severity] += 1
+                    del problems[KEEP_PROBLEMS:]
+                columns = [pa.array(rows, pa.int32())]
+                for k in names:
+                    columns.append(
+                        to_arrow(kinds[k], values[k])
+                        if k in values
+                        else pa.nulls(n, stage.ARROW_TYPES[kinds[k]])
+                    )
+                columns.append(_geometry_column(batch, geoms, same))
+                columns.append(pa.array(~np.isin(rows, bad)))
+                sink.write(pa.Table.from_arrays(columns, names=["_row", *names, "geom", "_ok"]))
+                if len(shown) < opts.preview:
+                    shown += _display(batch.geoms[: opts.preview - len(shown)], rows, choice)
+                read += n
+                if not reader.encoding.samples:
+                    reader.encoding.samples = _samples(batch.attrs)
+                if progress is not None:
+                    progress(read, reader.count)
         conn.execute(text(f"ANALYZE {stage.STAGE}"))
         staged = [k for k in names]
         problems += stage.check(conn, tgt, staged, key, opts.mode)
@@ -236,6 +252,31 @@ def import_file(
             imp.report = report
             session.flush()
         return report
+
+
+def _geometry_column(batch: Batch, geoms: np.ndarray, same: np.ndarray) -> pa.Array:
+    """Hex EWKB (EPSG:4326) of a batch's checked geometries; null where refused.
+
+    Geometries that are still the file's own go out as the WKB that was read (header
+    rewritten in bulk, :func:`parkgis.io.arrowcopy.hex_ewkb`); the others are written by
+    shapely.
+    """
+    n = len(geoms)
+    if batch.wkb is not None:
+        hexed, fast = hex_ewkb(batch.wkb, 4326)
+        use = same & fast
+    else:
+        hexed, use = pa.nulls(n, pa.string()), np.zeros(n, dtype=bool)
+    if use.all():
+        return hexed
+    other = ~use
+    values = np.full(int(other.sum()), None, dtype=object)
+    present = ~shapely.is_missing(geoms[other])
+    if present.any():
+        values[present] = shapely.to_wkb(
+            shapely.set_srid(geoms[other][present], 4326), hex=True, include_srid=True
+        )
+    return pc.replace_with_mask(hexed, pa.array(other), pa.array(values, pa.string()))
 
 
 def _display(geoms: np.ndarray, rows: np.ndarray, choice: CrsChoice) -> list[tuple[int, Any]]:

@@ -47,6 +47,8 @@ class Batch:
     offset: int
     attrs: pd.DataFrame
     geoms: np.ndarray
+    wkb: Any = None
+    """The geometries' WKB as read (a pyarrow binary array), when the reader has it."""
 
 
 @dataclass
@@ -137,14 +139,17 @@ def read_ogr(src: Source, layer: str | None, encoding: str | None) -> Reader:
             for rb in stream:
                 names = rb.schema.names
                 gcol = gname if gname in names else None
+                wkb = None
                 if gcol is not None:
-                    wkb = rb.column(names.index(gcol)).to_numpy(zero_copy_only=False)
-                    geoms = shapely.from_wkb(wkb, on_invalid="ignore")
+                    wkb = rb.column(names.index(gcol))
+                    geoms = shapely.from_wkb(
+                        wkb.to_numpy(zero_copy_only=False), on_invalid="ignore"
+                    )
                     rb = rb.drop_columns([gcol])
                 else:
                     geoms = np.full(rb.num_rows, None, dtype=object)
                 attrs = rb.to_pandas()
-                yield Batch(offset, attrs, np.asarray(geoms, dtype=object))
+                yield Batch(offset, attrs, np.asarray(geoms, dtype=object), wkb)
                 offset += rb.num_rows
 
     columns = [str(c) for c in info["fields"]]

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pyarrow as pa
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import DBAPIError
 
 from parkgis.io.fields import Problem
 from parkgis.io.targets import Field, Target
@@ -24,10 +26,54 @@ SQL_TYPES = {
     "date": "date",
     "json": "jsonb",
 }
+ARROW_TYPES = {
+    "text": pa.string(),
+    "int": pa.int64(),
+    "float": pa.float64(),
+    "bool": pa.bool_(),
+    "date": pa.date32(),
+    "json": pa.string(),
+}
+"""How each field kind travels to the staging table (see :func:`parkgis.io.fields.to_arrow`)."""
+SESSION = {
+    "jit": "off",
+    "work_mem": "64MB",
+    "maintenance_work_mem": "256MB",
+    "synchronous_commit": "off",
+}
+"""``SET LOCAL`` for the import's transaction: JIT compiling costs more than it saves on
+these one-pass statements; the write's CTE and the index rebuilds fit in memory; and the
+commit does not wait for the WAL flush (a crash can lose a just-committed import, never
+half of one)."""
+TEMP_BUFFERS = "128MB"
+"""Session memory for the staging table (a temporary table lives in local buffers)."""
 AREA_TOLERANCE = 0.01
 """An area column may differ from the geodesic area by this fraction before it is reported."""
 OVERLAP_MIN_M2 = 1.0
 LIMIT = 200
+
+
+def tune(conn: Connection) -> None:
+    """Apply :data:`SESSION` (and :data:`TEMP_BUFFERS` when the session still allows it)."""
+    for name, value in SESSION.items():
+        conn.execute(text(f"SET LOCAL {name} = '{value}'"))
+    try:
+        # PostgreSQL refuses once this session has touched any temporary table.
+        with conn.begin_nested():
+            conn.execute(text(f"SET LOCAL temp_buffers = '{TEMP_BUFFERS}'"))
+    except DBAPIError:
+        pass
+
+
+def kind_of(tgt: Target, name: str) -> str:
+    """The field kind of a staged column (``id``, ``_area`` and the props column included)."""
+    if name == "id":
+        return "int"
+    if name == "_area":
+        return "float"
+    if name == tgt.props_column:
+        return "json"
+    return tgt.field(name).kind
 
 
 def create(conn: Connection, columns: list[tuple[str, str]]) -> None:

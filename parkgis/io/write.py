@@ -8,6 +8,7 @@ Rows whose values equal the stored ones are skipped.
 
 from __future__ import annotations
 
+import json
 from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
@@ -56,11 +57,14 @@ def _rows_now(conn: Connection, table: str) -> int:
     return int(est or 0)
 
 
-def _row_json(alias: str, cols: list[str]) -> str:
-    """``jsonb_build_object`` of the named columns (cheaper than ``to_jsonb(row)``, which
-    would also turn the geometry into JSON only to throw it away)."""
+def _row_json(alias: str, cols: list[str], stamp: str) -> str:
+    """``jsonb_build_object`` of the named columns and ``_import`` (the ``stamp`` jsonb).
+
+    Cheaper than ``to_jsonb(row)``, which would also turn the geometry into JSON only to
+    throw it away, and than ``… || stamp``, which takes each row's object apart again.
+    """
     pairs = ", ".join(f"'{c}', {alias}.\"{c}\"" for c in dict.fromkeys(cols))
-    return f"jsonb_build_object({pairs})"
+    return f"jsonb_build_object({pairs}, '_import', {stamp})"
 
 
 def plan(conn: Connection, tgt: Target, cols: list[str], key: str | None, mode: str) -> Plan:
@@ -110,15 +114,12 @@ def write(
         sel_cols.append("CAST(:iid AS integer)")
     params: dict[str, Any] = {
         "iid": import_id,
-        "sha": sha256,
         "uid": user_id,
         "actor": actor,
         "entity": tgt.table,
+        "stamp": json.dumps({"id": import_id, "sha256": sha256}),
     }
-    stamp = (
-        "jsonb_build_object('_import', jsonb_build_object('id', CAST(:iid AS integer), "
-        "'sha256', CAST(:sha AS text)))"
-    )
+    stamp = "CAST(:stamp AS jsonb)"
     geo_json = (
         f"jsonb_build_object('{geom}', ST_AsGeoJSON(x.{geom})::jsonb)" if geom else "'{}'::jsonb"
     )
@@ -137,7 +138,7 @@ def write(
                 f"a AS (INSERT INTO audit_log (user_id, actor, action, entity, entity_id, after) "
                 f"SELECT CAST(:uid AS integer), CAST(:actor AS text), 'import', "
                 f"CAST(:entity AS text), x.id, "
-                f"{_row_json('x', ['id', 'version', *cols])} || {stamp} FROM x) "
+                f"{_row_json('x', ['id', 'version', *cols], stamp)} FROM x) "
                 f"SELECT count(*) FROM x"
             ),
             params,
@@ -168,7 +169,7 @@ def write(
                 f" WHERE j.n -> k IS DISTINCT FROM v AND k <> 'updated_at' OR k = 'version'), "
                 f"(SELECT jsonb_object_agg(k, v) FROM jsonb_each(j.n) e(k, v) "
                 f" WHERE j.b -> k IS DISTINCT FROM v AND k <> 'updated_at' OR k = 'version') "
-                f"|| {stamp} FROM j) "
+                f"|| jsonb_build_object('_import', {stamp}) FROM j) "
                 f"SELECT count(*) FROM x"
             ),
             params,
