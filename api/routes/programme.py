@@ -33,7 +33,7 @@ from parkgis.models.programme import SUMMARY_MAX_CHARS
 from parkgis.programme import checklist, list_activities, log_activity
 from parkgis.programme.activities import MAX_COUNT, MAX_FIRMS
 from parkgis.programme.evaluation import FIGURES, evaluation, evidence
-from parkgis.programme.evaluation_sheet import COLUMNS, PART_WORDS, evaluation_xlsx, flat_row
+from parkgis.programme.evaluation_sheet import PART_WORDS, evaluation_xlsx, flat_row
 from parkgis.zonetime import Month, parse_month
 
 router = APIRouter(prefix="/api/v1/programme", tags=["programme"])
@@ -185,7 +185,6 @@ def get_evaluation(
             printable=True,
             ev=ev,
             rows=[flat_row(o) for o in ev["officers"]],
-            columns=[(key, words[i], fig) for key, *words, fig in COLUMNS],
             parts=[(k, PART_WORDS[k][i], ev["weights"][k]) for k in PART_WORDS],
             i=i,
             lang=frame.lang,
