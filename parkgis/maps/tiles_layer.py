@@ -46,7 +46,7 @@ register(
             "离线文件：{layer}共 {n} 个要素已简化绘制（约 {m} 米），弹窗仅含部分字段",
             "Offline file: {n} {layer} drawn simplified (about {m} m); popups show a few fields",
         ),
-        "tiles.zoom_in": ("放大至 {z} 级以上显示{layer}", "Zoom in to level {z} to see {layer}"),
+        "tiles.zoom_in": ("{layer}在 {z} 级及以上显示", "{layer} are drawn from zoom level {z} in"),
         "basemap.zone": ("园区底图", "Zone basemap"),
     }
 )

@@ -176,7 +176,7 @@ def test_every_theme_draws_from_tiles_and_popups_hold_numbers(
         assert len(colours - {NONE_COLOR}) >= 3, (theme, colours)
         page.screenshot(path=str(SHOTS / f"landuse-tiled-{theme}-1366.png"))
     legend = page.inner_text("#parkgis-legend")
-    assert "Zoom in to level 10" in legend
+    assert "drawn from zoom level 10 in" in legend
     tiles = [u for u in watched.requests if "/tiles/" in u and "/basemap/" not in u]
     assert tiles and all("/tiles/landuse/" in u for u in tiles)
 

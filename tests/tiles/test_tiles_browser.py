@@ -101,7 +101,7 @@ def test_tiled_map_draws_offline_and_a_click_shows_the_parcel(
     assert tiles and all("properties=id%2Cstatus" in u for u in tiles)
     assert any("/tiles/basemap/" in u for u in watched.requests)
     legend = page.inner_text("#parkgis-legend")
-    assert "Parcel status" in legend and "Zoom in to level" in legend
+    assert "Parcel status" in legend and "drawn from zoom level" in legend
     page.screenshot(path=str(SHOTS / "tiled-map-1366.png"))
 
     # Click the middle of a drawn parcel (firms and buildings put away, so nothing lies on
