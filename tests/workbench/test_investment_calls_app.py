@@ -115,6 +115,14 @@ def test_api_and_me_form_log_calls_and_the_report_shows_them_apart(
         f"肇庆客商{z.tag}",
     ]
     assert all(c.enterprise_id is None for c in calls)
+    # The visits collection lists them, and filters them by kind.
+    listed = client.get(
+        f"/api/v1/visits?kind=investment_call&officer_id={z.officer_a}", headers=bearer
+    )
+    assert listed.status_code == 200, listed.text
+    items = listed.json().get("items") or listed.json().get("features")
+    names = sorted(i.get("prospect_name") or i["properties"]["prospect_name"] for i in items)
+    assert names == sorted(c.prospect_name for c in calls)
     # Coverage through the API is unchanged: calls are not firm contacts.
     cov_after = client.get(f"/api/v1/coverage?officer_id={z.officer_a}", headers=bearer).json()
     keys = ("visits_this_month", "receptions_this_month", "not_visited_this_month")
