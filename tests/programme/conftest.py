@@ -8,12 +8,11 @@ from typing import Any
 from urllib.parse import urlparse
 
 import pytest
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine
 
-from parkgis.auth import create_token
-from parkgis.db import session_scope
 from tests.programme.fixture import FixtureMonth, build
-from tests.workbench.zone import PHONE, SHOTS, WBZone, drop_wb_zone, make_wb_zone
+from tests.programme.zone import made_zone
+from tests.workbench.zone import PHONE, SHOTS, WBZone
 
 
 @pytest.fixture
@@ -24,27 +23,9 @@ def month_rows(conn: Connection) -> FixtureMonth:
 
 @pytest.fixture(scope="package")
 def zone(engine: Engine) -> Iterator[WBZone]:
-    """The committed workbench zone with tokens ``a``, ``b``, ``planner``, ``admin`` and
-    ``investment``; activities the app logs for it go with its officers (ON DELETE CASCADE)."""
-    with engine.begin() as conn:
-        z = make_wb_zone(conn)
-    with session_scope(engine) as s:
-        for key, role, officer in (
-            ("a", "officer", z.officer_a),
-            ("b", "officer", z.officer_b),
-            ("planner", "planner", None),
-            ("admin", "admin", None),
-            ("investment", "investment", None),
-        ):
-            name = f"prg-{key}-{z.tag}"
-            z.users.append(name)
-            z.tokens[key] = create_token(s, role=role, name=name, officer_id=officer)
-    try:
+    """:func:`made_zone`, shared by the package's API tests (their writes add up)."""
+    with made_zone(engine) as z:
         yield z
-    finally:
-        with engine.begin() as conn:
-            conn.execute(text("DELETE FROM audit_log WHERE actor = ANY(:u)"), {"u": list(z.users)})
-        drop_wb_zone(engine, z)
 
 
 @pytest.fixture

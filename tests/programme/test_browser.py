@@ -8,14 +8,23 @@ browser's queue and is sent once when the connection returns. Screenshots go to
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
 
+from tests.programme.zone import made_zone
 from tests.workbench.zone import PHONE, WBZone, shot, sign_in
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def zone(engine: Engine) -> Iterator[WBZone]:
+    """A zone of this module's own: the API tests' writes do not reach its checklist."""
+    with made_zone(engine) as z:
+        yield z
 
 
 def activities(engine: Engine, officer_id: int) -> list[Any]:
