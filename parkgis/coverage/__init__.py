@@ -4,7 +4,9 @@
 - :mod:`.requests`: the closed loop of service requests, deadlines in working days.
 - :mod:`.workdays`: the zone's working-day calendar (holidays and make-up days).
 - :mod:`.report`: the monthly visit report (JSON, HTML, XLSX).
-- :mod:`.draws`: the month's reproducible draw of reporting officers.
+- :mod:`.draws`: the month's reproducible draw of reporting officers; :mod:`.scores` the
+  scores given at the meeting (an officer reads only their own).
+- :mod:`.calls`: investment calls (登门招商) on prospects, counted apart from firm contacts.
 - :mod:`.rebalance`: suggested moves of firms between officers.
 - :mod:`.route`: an officer's visit route for the day.
 """

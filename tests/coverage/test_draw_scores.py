@@ -7,6 +7,7 @@ appear in what another officer, a planner or an investment user reads, as JSON o
 
 from __future__ import annotations
 
+import io
 import random
 import uuid
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session
 
@@ -308,3 +310,17 @@ def test_scores_canary_never_reaches_another_officer(
             else:
                 assert z.canary_y not in " ".join(t for _, t in seen.values()), who
         assert texts("x")["draws"][1].count(z.canary_y) == 0
+        # XLSX: the evaluation workbook (scores inside) is the admin's only; Y's own monthly
+        # report workbook has no score at all.
+        for who in ("y", "planner"):
+            r = c.get(f"/api/v1/programme/evaluation?year={year}&format=xlsx", headers=h[who])
+            assert r.status_code == 403 and z.canary_x.encode() not in r.content
+        book = c.get(f"/api/v1/reports/visits?format=xlsx&month={z.month}", headers=h["y"])
+        assert book.status_code == 200
+        cells = [
+            str(v)
+            for ws in load_workbook(io.BytesIO(book.content)).worksheets
+            for row in ws.values
+            for v in row
+        ]
+        assert not any(z.canary_x in v or z.canary_y in v for v in cells)
