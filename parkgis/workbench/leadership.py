@@ -68,11 +68,8 @@ def draws_with_names(
         draws = [d for d in draws if officer_id in d["officer_ids"]]
     scores = visible_scores(session, principal, [d["id"] for d in draws])
     ids = sorted({i for d in draws for i in d["officer_ids"]})
-    names: dict[int, str] = dict(
-        session.execute(text("SELECT id, name FROM officers WHERE id = ANY(:ids)"), {"ids": ids})
-        .tuples()
-        .all()
-    )
+    rows = session.execute(text("SELECT id, name FROM officers WHERE id = ANY(:ids)"), {"ids": ids})
+    names: dict[int, str] = {int(r.id): str(r.name) for r in rows}
     for d in draws:
         d["names"] = [names.get(i, f"#{i}") for i in d["officer_ids"]]
         mine = scores.get(d["id"], {})
