@@ -2,6 +2,8 @@
 
 - ``parkgis programme checklist [--month YYYY-MM] [--officer ID] [--json]``: each officer's
   "五个一" for the month (default this one), officers missing items first.
+- ``parkgis programme evaluation [--year YYYY] [--json] [--xlsx FILE] [--lang zh|en]``: the
+  annual evaluation, ranked (:mod:`parkgis.programme.evaluation`).
 
 The command line acts as admin (:data:`parkgis.commands.common.CLI`).
 """
@@ -9,13 +11,15 @@ The command line acts as admin (:data:`parkgis.commands.common.CLI`).
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import typer
 
 from parkgis.commands.common import CLI, clean_errors, load_settings
 
 programme_app = typer.Typer(
-    help="The programme's rules: the monthly 五个一 checklist.", no_args_is_help=True
+    help="The programme's rules: the monthly 五个一 checklist and the annual evaluation.",
+    no_args_is_help=True,
 )
 
 
@@ -60,4 +64,47 @@ def checklist_cmd(
             )
             cells.append(f"{mark} {figure}")
         table.add_row(str(r.officer_id), r.name, *cells, f"{5 - len(r.missing)}/5")
+    Console().print(table)
+
+
+@programme_app.command("evaluation")
+@clean_errors
+def evaluation_cmd(
+    year: int | None = typer.Option(None, help="YYYY (default: this year, zone time)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+    xlsx: Path | None = typer.Option(None, "--xlsx", help="Also write the workbook here."),
+    lang: str = typer.Option("zh", help="Language of the workbook's headings (zh or en)."),
+) -> None:
+    """Every officer's figures for the year, the composite and the rank."""
+    from parkgis.db import make_engine, session_scope
+    from parkgis.errors import InvalidInput
+    from parkgis.programme import evaluation
+    from parkgis.programme.evaluation_sheet import evaluation_xlsx, flat_row
+
+    if lang not in ("zh", "en"):
+        raise InvalidInput("lang must be zh or en", field="lang")
+    settings = load_settings()
+    engine = make_engine(settings.db)
+    try:
+        with session_scope(engine) as session:
+            ev = evaluation(session, CLI, settings, year)
+    finally:
+        engine.dispose()
+    if xlsx is not None:
+        xlsx.write_bytes(evaluation_xlsx(ev, lang=lang))
+    if as_json:
+        typer.echo(json.dumps(ev, ensure_ascii=False, indent=2, default=str))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{ev['year']} · as of {ev['as_of']} · {len(ev['months_judged'])} months")
+    cols = ("rank", "name", "composite", "months_all_done", "contact_rate_pct",
+            "requests_resolved", "stages_gained", "units_leased", "mean_score_pct",
+            "investment_calls")  # fmt: skip
+    for col in cols:
+        table.add_column(col)
+    for o in ev["officers"]:
+        row = flat_row(o)
+        table.add_row(*("—" if row[c] is None else str(row[c]) for c in cols))
     Console().print(table)

@@ -1,23 +1,28 @@
 """The evaluation through the app (committed zone, removed afterwards): roles on every
-format, the workbook download, the printable page and its links, and the page in Chromium
-at desktop and phone sizes (screenshots under the workbench's shot directory)."""
+format, the workbook download, the printable page and its links, the page in Chromium at
+desktop and phone sizes (screenshots under the workbench's shot directory), and
+``parkgis programme evaluation``."""
 
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy import Engine
+from typer.testing import CliRunner
 
 from api.app import create_app
 from parkgis.auth import create_token
+from parkgis.cli import app
 from parkgis.db import session_scope
-from parkgis.settings import Settings
+from parkgis.settings import DatabaseSettings, Settings
 from tests.programme.evaluation_zone import EvalZone, drop_eval_zone, make_eval_zone
 from tests.workbench.zone import PHONE, SHOTS
 
@@ -169,3 +174,26 @@ def test_page_in_chromium_at_desktop_and_phone(
             assert body["figure"] == "calls" and body["numberReturned"] == 3
         assert errors == [] and offsite == []
         ctx.close()
+
+
+def test_command_line(
+    committed: Committed,
+    db_settings: DatabaseSettings,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    if db_settings.database_url:
+        monkeypatch.setenv("PARKGIS_DATABASE_URL", db_settings.database_url)
+    monkeypatch.setenv("PARKGIS_HOME", str(db_settings.home))
+    monkeypatch.setenv("PARKGIS_DB_NAME", db_settings.db_name)
+    runner = CliRunner()
+    book = tmp_path / "evaluation.xlsx"
+    done = runner.invoke(
+        app, ["programme", "evaluation", "--year", "2025", "--json", "--xlsx", str(book)]
+    )
+    assert done.exit_code == 0, done.output
+    x = _x(json.loads(done.output), committed.z.x)
+    assert (x["checklist"]["months_all_done"], x["draws"]["mean_score_pct"]) == (3, 90.25)
+    assert "evaluation" in load_workbook(book).sheetnames
+    bad = runner.invoke(app, ["programme", "evaluation", "--year", "3000"])
+    assert bad.exit_code != 0 and "year" in bad.output
