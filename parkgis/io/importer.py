@@ -4,43 +4,40 @@ The whole file is one transaction: every feature is staged, every check runs, an
 when no feature has an error are the rows written (``would_load``). The caller commits
 when ``report["loaded"]`` is true and rolls back otherwise, so a refused file, a dry run,
 a crash or a ``kill -9`` leaves the database as it was.
+
+A load that only inserts first tries :mod:`parkgis.io.direct` (rows straight into the
+table, checked after, in a savepoint); a file that turns out to have a problem is rolled
+back to the savepoint and goes through the staging path, which reports every problem.
+The report says which path wrote the rows (``load_path``: ``direct`` or ``staged``).
 """
 
 from __future__ import annotations
 
-import json
 import time
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
-import shapely
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from parkgis.access import Principal, require_role
 from parkgis.errors import InvalidInput
-from parkgis.io import stage
-from parkgis.io.arrowcopy import CsvCopy, hex_ewkb
-from parkgis.io.crs import CrsChoice, bounds_to_wgs84, choose_crs, transform_to_wgs84
-from parkgis.io.fields import Mapping, Problem, cast_batch, plan, to_arrow
-from parkgis.io.geometry import GeometryStats, prepare
-from parkgis.io.readers import Batch, open_reader
-from parkgis.io.source import open_source
+from parkgis.io import direct, stage
+from parkgis.io.arrowcopy import CsvCopy
+from parkgis.io.batches import Checked, tables
+from parkgis.io.crs import CrsChoice, choose_crs
+from parkgis.io.fields import Mapping, plan
+from parkgis.io.readers import Reader, open_reader
+from parkgis.io.report import build
+from parkgis.io.source import Source, open_source
 from parkgis.io.targets import Target, target
 from parkgis.io.write import plan as write_plan
 from parkgis.io.write import write
 from parkgis.models.context import Import
 from parkgis.settings import Settings
 
-MAX_LISTED = 50
-KEEP_PROBLEMS = 2000
-"""Problems kept in memory (the rest are only counted)."""
 IMPORT_ROLES = ("admin", "planner")
 
 
@@ -133,244 +130,181 @@ def import_file(
             names.append(tgt.props_column)
         if mapping.area_source:
             names.append("_area")
-        started = time.perf_counter()
-        conn = session.connection()
-        stage.tune(conn)
-        stage.create(conn, stage.columns_for(tgt, names))
-        kinds = {n: stage.kind_of(tgt, n) for n in names}
-        problems: list[Problem] = []
-        dropped: Counter[str] = Counter()
-        stats = GeometryStats()
-        read = 0
-        shown: list[tuple[int, Any]] = []
-        with CsvCopy(conn, stage.STAGE, ["_row", *names, "geom", "_ok"]) as sink:
-            for batch in reader.batches(settings.imports.import_batch_rows):
-                n = len(batch.geoms)
-                rows = np.arange(batch.offset + 1, batch.offset + n + 1)
-                before = len(problems)
-                geoms, same = prepare(
-                    batch.geoms,
-                    rows,
-                    tgt,
-                    choice,
-                    repair=opts.repair,
-                    stats=stats,
-                    problems=problems,
-                )
-                values = cast_batch(tgt, mapping, batch.attrs, rows, problems)
-                bad = [p.row for p in problems[before:] if p.severity == "error" and p.row]
-                if len(problems) > KEEP_PROBLEMS:  # memory stays flat however bad the file
-                    for p in problems[KEEP_PROBLEMS:]:
-                        dropped[p.severity] += 1
-                    del problems[KEEP_PROBLEMS:]
-                columns = [pa.array(rows, pa.int32())]
-                for k in names:
-                    columns.append(
-                        to_arrow(kinds[k], values[k])
-                        if k in values
-                        else pa.nulls(n, stage.ARROW_TYPES[kinds[k]])
-                    )
-                columns.append(_geometry_column(batch, geoms, same))
-                columns.append(pa.array(~np.isin(rows, bad)))
-                sink.write(pa.Table.from_arrays(columns, names=["_row", *names, "geom", "_ok"]))
-                if len(shown) < opts.preview:
-                    shown += _display(batch.geoms[: opts.preview - len(shown)], rows, choice)
-                read += n
-                if not reader.encoding.samples:
-                    reader.encoding.samples = _samples(batch.attrs)
+        run = _Run(session, src, reader, tgt, opts, key, mapping, choice, names, principal)
+        stage.tune(session.connection())
+        batch_rows = settings.imports.import_batch_rows
+        if direct.eligible(
+            mode=opts.mode,
+            dry_run=opts.dry_run,
+            preview=opts.preview,
+            mapping=mapping,
+            count=reader.count,
+        ):
+            try:
+                with session.begin_nested():  # rolled back if the file is not clean
+                    return _direct(run, batch_rows, progress)
+            except direct.REFUSED:
                 if progress is not None:
-                    progress(read, reader.count)
-        conn.execute(text(f"ANALYZE {stage.STAGE}"))
-        staged = [k for k in names]
-        problems += stage.check(conn, tgt, staged, key, opts.mode)
-        errs = [p for p in problems if p.severity == "error"]
-        bad_rows = sorted({p.row for p in errs if p.row})
-        if bad_rows:
-            conn.execute(
-                text(f"UPDATE {stage.STAGE} SET _ok = false WHERE _row = ANY(:r)"), {"r": bad_rows}
-            )
-        if tgt.geom_required and tgt.geom_column is None:
-            pass
-        cols = [c for c in names if c not in ("_area",)]
-        counts = write_plan(conn, tgt, cols, key, opts.mode)
-        file_errors = [p for p in errs if p.row is None]
-        would_load = not errs and not dropped["error"] and not mapping.missing_required and read > 0
-        report = _report(src, reader, opts, key, choice, stats, mapping, problems, counts, read)
-        if dropped:
-            pr = report["problems"]
-            pr["count"] += sum(dropped.values())
-            pr["errors"] += dropped["error"]
-            pr["warnings"] += dropped["warning"]
-        report["would_load"] = would_load
-        report["timing_s"] = {"read_and_check": round(time.perf_counter() - started, 3)}
-        if opts.preview:
-            report["preview"] = _preview(shown, problems)
-        report["loaded"] = False
-        report["import_id"] = None
-        if file_errors or mapping.missing_required:
-            report["problems"]["file"] = [p.as_dict() for p in file_errors]
-        if would_load and not opts.dry_run:
-            imp = Import(
-                user_id=principal.user_id,
-                actor=principal.name,
-                kind=tgt.kind,
-                mode=opts.mode,
-                file_name=src.file_name,
-                sha256=src.sha256,
-                size_bytes=src.size_bytes,
-                driver=reader.driver,
-                layer=reader.layer,
-                features=read,
-                report={},
-            )
-            session.add(imp)
-            session.flush()
-            inserted, updated = write(
-                conn,
-                tgt,
-                cols,
-                key=key,
-                mode=opts.mode,
-                import_id=imp.id,
-                sha256=src.sha256,
-                user_id=principal.user_id,
-                actor=principal.name,
-                expected_inserts=counts.insert,
-            )
-            report["counts"] = {
-                "insert": inserted,
-                "update": updated,
-                "skip": read - inserted - updated,
-            }
-            report["loaded"] = True
-            report["timing_s"]["write"] = round(
-                time.perf_counter() - started - report["timing_s"]["read_and_check"], 3
-            )
-            report["import_id"] = imp.id
-            imp.inserted, imp.updated = inserted, updated
-            imp.skipped = read - inserted - updated
-            imp.report = report
-            session.flush()
+                    progress(0, reader.count)
+        return _staged(run, batch_rows, progress)
+
+
+@dataclass
+class _Run:
+    """One import's settled inputs, shared by both ways of writing."""
+
+    session: Session
+    src: Source
+    reader: Reader
+    tgt: Target
+    opts: ImportOptions
+    key: str | None
+    mapping: Mapping
+    choice: CrsChoice
+    names: list[str]
+    principal: Principal
+
+    def tables(self, found: Checked, batch_rows: int, progress: Any) -> Any:
+        """The file's batches (:func:`parkgis.io.batches.tables`)."""
+        return tables(
+            self.reader,
+            self.tgt,
+            self.mapping,
+            self.names,
+            self.choice,
+            found,
+            repair=self.opts.repair,
+            batch_rows=batch_rows,
+            preview=self.opts.preview,
+            progress=progress,
+        )
+
+    def report(self, found: Checked, counts: dict[str, int]) -> dict[str, Any]:
+        """The report (:func:`parkgis.io.report.build`) before anything was written."""
+        return build(
+            self.src,
+            self.reader,
+            kind=self.opts.kind,
+            mode=self.opts.mode,
+            key=self.key,
+            choice=self.choice,
+            mapping=self.mapping,
+            found=found,
+            counts=counts,
+            preview=bool(self.opts.preview),
+        )
+
+    def new_import(self, features: int) -> Import:
+        """The ``imports`` row of this load (flushed, so it has its id)."""
+        src, reader = self.src, self.reader
+        imp = Import(
+            user_id=self.principal.user_id,
+            actor=self.principal.name,
+            kind=self.tgt.kind,
+            mode=self.opts.mode,
+            file_name=src.file_name,
+            sha256=src.sha256,
+            size_bytes=src.size_bytes,
+            driver=reader.driver,
+            layer=reader.layer,
+            features=features,
+            report={},
+        )
+        self.session.add(imp)
+        self.session.flush()
+        return imp
+
+    def loaded(
+        self, report: dict[str, Any], imp: Import, read: int, inserted: int, updated: int
+    ) -> dict[str, Any]:
+        """Fill in the counts of a load, in the report and in its ``imports`` row."""
+        skipped = read - inserted - updated
+        report["counts"] = {"insert": inserted, "update": updated, "skip": skipped}
+        report["loaded"] = True
+        report["import_id"] = imp.id
+        imp.features = read
+        imp.inserted, imp.updated = inserted, updated
+        imp.skipped = skipped
+        imp.report = report
+        self.session.flush()
         return report
 
 
-def _geometry_column(batch: Batch, geoms: np.ndarray, same: np.ndarray) -> pa.Array:
-    """Hex EWKB (EPSG:4326) of a batch's checked geometries; null where refused.
-
-    Geometries that are still the file's own go out as the WKB that was read (header
-    rewritten in bulk, :func:`parkgis.io.arrowcopy.hex_ewkb`); the others are written by
-    shapely.
-    """
-    n = len(geoms)
-    if batch.wkb is not None:
-        hexed, fast = hex_ewkb(batch.wkb, 4326)
-        use = same & fast
-    else:
-        hexed, use = pa.nulls(n, pa.string()), np.zeros(n, dtype=bool)
-    if use.all():
-        return hexed
-    other = ~use
-    values = np.full(int(other.sum()), None, dtype=object)
-    present = ~shapely.is_missing(geoms[other])
-    if present.any():
-        values[present] = shapely.to_wkb(
-            shapely.set_srid(geoms[other][present], 4326), hex=True, include_srid=True
-        )
-    return pc.replace_with_mask(hexed, pa.array(other), pa.array(values, pa.string()))
-
-
-def _display(geoms: np.ndarray, rows: np.ndarray, choice: CrsChoice) -> list[tuple[int, Any]]:
-    """The features as drawn on the preview map: 2-D, EPSG:4326, valid or not."""
-    out: list[tuple[int, Any]] = []
-    keep = ~(
-        shapely.is_missing(geoms)
-        | shapely.is_empty(np.where(shapely.is_missing(geoms), shapely.Point(), geoms))
+def _direct(run: _Run, batch_rows: int, progress: Any) -> dict[str, Any]:
+    """Load through :mod:`parkgis.io.direct` (raises one of its ``REFUSED`` otherwise)."""
+    found = Checked()
+    timing: dict[str, float] = {}
+    imp = run.new_import(run.reader.count)
+    inserted = direct.load(
+        run.session.connection(),
+        run.tables(found, batch_rows, progress),
+        found,
+        tgt=run.tgt,
+        names=run.names,
+        key=run.key,
+        expected=run.reader.count,
+        import_id=imp.id,
+        sha256=run.src.sha256,
+        user_id=run.principal.user_id,
+        actor=run.principal.name,
+        timing=timing,
     )
-    if not keep.any():
-        return out
-    try:
-        shown = transform_to_wgs84(shapely.force_2d(geoms[keep]), choice)
-    except Exception:  # noqa: BLE001 - a preview never blocks the report
-        return out
-    for r, g in zip(rows[: len(geoms)][keep], shown, strict=True):
-        out.append((int(r), g))
-    return out
+    report = run.report(found, {"insert": inserted, "update": 0, "skip": 0})
+    report["would_load"] = True
+    report["load_path"] = "direct"
+    report["timing_s"] = timing
+    return run.loaded(report, imp, found.read, inserted, 0)
 
 
-def _preview(shown: list[tuple[int, Any]], problems: list[Problem]) -> dict[str, Any]:
-    worst: dict[int, str] = {}
-    for p in problems:
-        if p.row is not None and worst.get(p.row) != "error":
-            worst[p.row] = p.severity
-    return {
-        "type": "FeatureCollection",
-        "features": [
-            {
-                "type": "Feature",
-                "properties": {"row": r, "status": worst.get(r, "ok")},
-                "geometry": json.loads(shapely.to_geojson(g, indent=None)),
-            }
-            for r, g in shown
-        ],
-    }
-
-
-def _samples(attrs: Any) -> list[str]:
-    texts = [
-        str(v)
-        for c in attrs.columns
-        if attrs[c].dtype == object
-        for v in attrs[c].dropna().head(50)
-        if isinstance(v, str) and v.strip()
-    ]
-    ordered = [t for t in texts if not t.isascii()] + [t for t in texts if t.isascii()]
-    return list(dict.fromkeys(ordered))[:3]
-
-
-def _report(
-    src: Any,
-    reader: Any,
-    opts: ImportOptions,
-    key: str | None,
-    choice: CrsChoice,
-    stats: GeometryStats,
-    mapping: Mapping,
-    problems: list[Problem],
-    counts: Any,
-    read: int,
-) -> dict[str, Any]:
-    errors = sum(p.severity == "error" for p in problems)
-    ordered = sorted(problems, key=lambda p: (p.row is not None, p.row or 0))
-    bbox = None
-    if stats.bounds is not None:
-        bbox = [round(v, 7) for v in stats.bounds]
-    elif reader.bounds is not None and choice.used != "gcj02":
-        bbox = [round(v, 7) for v in bounds_to_wgs84(reader.bounds, choice.used)]
-    return {
-        "file": {
-            "name": src.file_name,
-            "size_bytes": src.size_bytes,
-            "sha256": src.sha256,
-            "member": src.archive_member,
-        },
-        "kind": opts.kind,
-        "mode": opts.mode,
-        "key": key,
-        "driver": reader.driver,
-        "layers": reader.layers,
-        "layer": reader.layer,
-        "features": read,
-        "encoding": reader.encoding.as_dict(),
-        "crs": choice.as_dict(),
-        "bbox_4326": bbox,
-        "geometry": stats.as_dict(),
-        "fields": mapping.as_dict(),
-        "problems": {
-            "count": len(problems),
-            "errors": errors,
-            "warnings": len(problems) - errors,
-            "rows_with_errors": len({p.row for p in problems if p.severity == "error"}),
-            "first": [p.as_dict() for p in ordered[:MAX_LISTED]],
-        },
-        "counts": {"insert": counts.insert, "update": counts.update, "skip": counts.skip},
-    }
+def _staged(run: _Run, batch_rows: int, progress: Any) -> dict[str, Any]:
+    """Stage every feature, check, and load only a file without errors."""
+    started = time.perf_counter()
+    conn = run.session.connection()
+    tgt, names, key, opts = run.tgt, run.names, run.key, run.opts
+    stage.create(conn, stage.columns_for(tgt, names))
+    found = Checked()
+    with CsvCopy(conn, stage.STAGE, ["_row", *names, "geom", "_ok"]) as sink:
+        for batch in run.tables(found, batch_rows, progress):
+            sink.write(batch)
+    # Row counts and the key's statistics are what the checks' plans need; the geometry's
+    # histogram would cost more than it saves.
+    analyzed = ", ".join(f'"{c}"' for c in ["_row", *([key] if key in names else [])])
+    conn.execute(text(f"ANALYZE {stage.STAGE} ({analyzed})"))
+    found.problems += stage.check(conn, tgt, names, key, opts.mode)
+    errs = [p for p in found.problems if p.severity == "error"]
+    bad_rows = sorted({p.row for p in errs if p.row})
+    if bad_rows:
+        conn.execute(
+            text(f"UPDATE {stage.STAGE} SET _ok = false WHERE _row = ANY(:r)"), {"r": bad_rows}
+        )
+    cols = [c for c in names if c != "_area"]
+    counts = write_plan(conn, tgt, cols, key, opts.mode)
+    read = found.read
+    would_load = not found.has_errors and not run.mapping.missing_required and read > 0
+    report = run.report(
+        found, {"insert": counts.insert, "update": counts.update, "skip": counts.skip}
+    )
+    report["would_load"] = would_load
+    report["load_path"] = "staged"
+    report["timing_s"] = {"read_and_check": round(time.perf_counter() - started, 3)}
+    report["loaded"] = False
+    report["import_id"] = None
+    if not would_load or opts.dry_run:
+        return report
+    imp = run.new_import(read)
+    inserted, updated = write(
+        conn,
+        tgt,
+        cols,
+        key=key,
+        mode=opts.mode,
+        import_id=imp.id,
+        sha256=run.src.sha256,
+        user_id=run.principal.user_id,
+        actor=run.principal.name,
+        expected_inserts=counts.insert,
+    )
+    report["timing_s"]["write"] = round(
+        time.perf_counter() - started - report["timing_s"]["read_and_check"], 3
+    )
+    return run.loaded(report, imp, read, inserted, updated)

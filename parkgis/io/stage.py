@@ -108,16 +108,38 @@ def _rows(conn: Connection, sql: str, **params: Any) -> list[Any]:
 
 
 def check(
-    conn: Connection, tgt: Target, staged: list[str], key: str | None, mode: str
+    conn: Connection,
+    tgt: Target,
+    staged: list[str],
+    key: str | None,
+    mode: str,
+    *,
+    rel: str = STAGE,
+    stored: str | None = None,
 ) -> list[Problem]:
-    """SQL checks on the staged rows (see the module docstring)."""
+    """SQL checks on the staged rows (see the module docstring).
+
+    Parameters
+    ----------
+    rel : str
+        The relation holding the file's rows (``_row``, the ``staged`` columns, ``geom``):
+        the staging table, or a view of rows already written to the target.
+    stored : str, optional
+        The rows already in the target table that the file's rows are checked against
+        (default: the whole table); SQL usable after ``FROM``.
+    """
+    stored = stored or tgt.table
     out: list[Problem] = []
+    # Nothing stored yet (a first load): no key can exist and nothing can overlap.
+    any_stored = bool(conn.execute(text(f"SELECT EXISTS (SELECT 1 FROM {stored} t)")).scalar())
     if key and key in staged:
+        # The keys first (no per-key arrays for the 100,000 keys that are fine), then rows.
         for k, rows in _rows(
             conn,
-            f'SELECT "{key}"::text, array_agg(_row ORDER BY _row) FROM {STAGE} '
-            f'WHERE "{key}" IS NOT NULL GROUP BY 1 HAVING count(*) > 1 ORDER BY min(_row) '
-            f"LIMIT {LIMIT}",
+            f'WITH d AS (SELECT "{key}" AS k, min(_row) AS first FROM {rel} '
+            f'WHERE "{key}" IS NOT NULL GROUP BY 1 HAVING count(*) > 1 ORDER BY 2 LIMIT {LIMIT}) '
+            f"SELECT d.k::text, array_agg(s._row ORDER BY s._row) FROM d "
+            f'JOIN {rel} s ON s."{key}" = d.k GROUP BY d.k, d.first ORDER BY d.first',
         ):
             for r in rows:
                 others = ", ".join(str(x) for x in rows if x != r)
@@ -126,10 +148,10 @@ def check(
                         r, key, "duplicate_key", f"{key} {k!r} appears again in row(s) {others}"
                     )
                 )
-        if mode == "insert":
+        if mode == "insert" and any_stored:
             for r, k in _rows(
                 conn,
-                f'SELECT s._row, s."{key}"::text FROM {STAGE} s JOIN {tgt.table} t '
+                f'SELECT s._row, s."{key}"::text FROM {rel} s JOIN {stored} t '
                 f'ON t."{key}" = s."{key}" ORDER BY 1 LIMIT {LIMIT}',
             ):
                 out.append(
@@ -137,11 +159,11 @@ def check(
                 )
     for f in tgt.fields:
         if f.references and f.name in staged:
-            out += _missing_refs(conn, f)
+            out += _missing_refs(conn, f, rel)
     if "_area" in staged:
         for r, given, actual in _rows(
             conn,
-            f"SELECT _row, _area, ST_Area(geom::geography) a FROM {STAGE} "
+            f"SELECT _row, _area, ST_Area(geom::geography) a FROM {rel} "
             "WHERE _area IS NOT NULL AND geom IS NOT NULL AND "
             f"abs(_area - ST_Area(geom::geography)) > {AREA_TOLERANCE} * "
             f"greatest(ST_Area(geom::geography), 1) ORDER BY _row LIMIT {LIMIT}",
@@ -156,12 +178,12 @@ def check(
                     "warning",
                 )
             )
-    if tgt.table == "parcels":
+    if tgt.table == "parcels" and any_stored:
         same = "AND t.code IS DISTINCT FROM s.code" if "code" in staged else ""
         for r, code, area in _rows(
             conn,
             f"SELECT s._row, t.code, ST_Area(ST_Intersection(s.geom, t.geom)::geography) "
-            f"FROM {STAGE} s JOIN parcels t ON ST_Intersects(s.geom, t.geom) {same} "
+            f"FROM {rel} s JOIN {stored} t ON ST_Intersects(s.geom, t.geom) {same} "
             f"WHERE ST_Area(ST_Intersection(s.geom, t.geom)::geography) > {OVERLAP_MIN_M2} "
             f"ORDER BY 1 LIMIT {LIMIT}",
         ):
@@ -177,14 +199,14 @@ def check(
     return out
 
 
-def _missing_refs(conn: Connection, f: Field) -> list[Problem]:
+def _missing_refs(conn: Connection, f: Field, rel: str) -> list[Problem]:
     assert f.references is not None
     table, col = f.references.split(".")
     return [
         Problem(r, f.name, "unknown_reference", f"{v!r} is not a stored {table}.{col}")
         for r, v in _rows(
             conn,
-            f'SELECT s._row, s."{f.name}"::text FROM {STAGE} s WHERE s."{f.name}" IS NOT NULL '
+            f'SELECT s._row, s."{f.name}"::text FROM {rel} s WHERE s."{f.name}" IS NOT NULL '
             f'AND NOT EXISTS (SELECT 1 FROM {table} r WHERE r."{col}" = s."{f.name}") '
             f"ORDER BY 1 LIMIT {LIMIT}",
         )
