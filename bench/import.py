@@ -1,7 +1,8 @@
 """Import speed: ``parkgis import parcels`` (with validation, mapping and audit) against
 ``ogr2ogr`` loading the same GeoPackage into a scratch table of the same database.
 
-    PARKGIS_HOME=/tmp/pg-bench-io .venv/bin/python bench/import.py [--features 100000] [--runs 3]
+    PARKGIS_HOME=/tmp/pg-bench-io .venv/bin/python bench/import.py [--features 100000]
+        [--runs 5] [--floor] [--memory-mb 1000]
 
 The file: the first ``--features`` parcels of the scale-100 demo zone
 (``bench/out/scale-100``, made by ``parkgis demo generate --scale 100`` under
@@ -9,17 +10,29 @@ The file: the first ``--features`` parcels of the scale-100 demo zone
 ``bench/out/import-N.gpkg``. The database: a fresh ``parkgis_bench_import`` in the embedded
 cluster, migrated.
 
-Each run of each side starts from an empty target:
+Each run of each side starts from an empty target; the sides alternate, so both see the
+same machine load:
 
 - ``parkgis``: a child process runs :func:`parkgis.io.importer.import_file` and commits
   (read in batches, encoding and CRS detection, geometry checks, field casts, SQL checks for
   duplicate keys, references and overlaps, insert, one audit row per parcel, the imports
-  row). It reports its own time for the import call and its peak RSS; the child's whole
-  wall time (Python start-up and imports included) is reported too.
+  row). It reports its own time for the import call, its CPU time and peak RSS; the child's
+  whole wall time (Python start-up and imports included) is reported too.
 - ``ogr2ogr``: ``-f PostgreSQL`` with ``PG_USE_COPY`` into ``bench_scratch.parcels_ogr``
   (MULTIPOLYGON, EPSG:4326, GiST index), wall time of the process.
 
-Prints medians, features/second and the ratios; writes ``bench/out/import.json``.
+For both, the CPU seconds of the client process and of the database cluster (every
+PostgreSQL process, background writers included) are measured over the run: on a shared
+machine, wall time depends on what else runs, CPU time much less.
+
+``--floor`` then times, in the database alone and on the same rows, what each piece of the
+target costs: an ``INSERT … SELECT`` into a plain table shaped like ogr2ogr's, into
+``parcels`` as it is, into ``parcels`` without its two generated geodesic areas, and the
+audit rows. ``--memory-mb N`` builds a GeoPackage of about N MB (copies of the file,
+shifted and renamed) and reports the peak RSS and speed of a dry run and of an import of it.
+
+Prints medians, features/second, the ratios and the load average; writes
+``bench/out/import.json``.
 """
 
 from __future__ import annotations
@@ -35,12 +48,14 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from _common import OUT, ROOT, demo_dir, write_json
 from sqlalchemy import create_engine, text
 
 DB_NAME = "parkgis_bench_import"
 MAP = ["holder_enterprise_id="]  # the bench database holds no firms to point at
+TICK = os.sysconf("SC_CLK_TCK")
 
 
 def source_file(features: int) -> Path:
@@ -68,7 +83,30 @@ def source_file(features: int) -> Path:
     return target
 
 
-def fresh_database() -> tuple[str, dict[str, str]]:
+def memory_file(base: Path, mb: int) -> Path:
+    """About ``mb`` MB of parcels: copies of ``base``, each shifted 0.5° north and recoded."""
+    import pyogrio
+
+    target = OUT / f"import-mem-{mb}mb.gpkg"
+    copies = max(1, round(mb * 1e6 / base.stat().st_size))
+    with (OUT / ".gen.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if target.exists():
+            return target
+        part = target.with_suffix(".part.gpkg")
+        part.unlink(missing_ok=True)
+        gdf = pyogrio.read_dataframe(base, layer="parcels")
+        codes, geoms = gdf["code"].copy(), gdf.geometry.copy()
+        for k in range(copies):
+            gdf["code"] = codes + f"-{k}"
+            gdf.geometry = geoms.translate(0, 0.5 * k)
+            pyogrio.write_dataframe(gdf, part, layer="parcels", append=k > 0)
+        part.rename(target)
+    return target
+
+
+def fresh_database() -> tuple[str, dict[str, str], int]:
+    """URL and libpq keywords of the migrated bench database, and the postmaster's pid."""
     from parkgis.db.cluster import EmbeddedCluster
     from parkgis.db.engine import db_up
     from parkgis.settings import Settings
@@ -85,11 +123,37 @@ def fresh_database() -> tuple[str, dict[str, str]]:
     admin.dispose()
     db_up(db).dispose()
     port = cluster.running_port()
-    return cluster.url(dbname=DB_NAME), cluster.conninfo(int(port or 0), DB_NAME)
+    pid = int((cluster.paths.pgdata / "postmaster.pid").read_text().split()[0])
+    return cluster.url(dbname=DB_NAME), cluster.conninfo(int(port or 0), DB_NAME), pid
 
 
-def worker(path: Path) -> None:
-    """Child: one import, committed; prints seconds and peak RSS as JSON."""
+def server_cpu(postmaster: int) -> float:
+    """CPU seconds of the cluster: the postmaster, its reaped children, its live children."""
+
+    def stat(pid: int) -> list[str]:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()
+
+    f = stat(postmaster)
+    ticks = sum(int(v) for v in f[11:15])
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                s = stat(int(entry))
+            except OSError:
+                continue
+            if int(s[1]) == postmaster:
+                ticks += int(s[11]) + int(s[12])
+    return ticks / TICK
+
+
+def children_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def worker(path: Path, dry_run: bool) -> None:
+    """Child: one import (committed unless a dry run); prints seconds, CPU and RSS as JSON."""
     from parkgis.access import Principal
     from parkgis.db import make_engine, make_sessionmaker
     from parkgis.io.fields import parse_pairs
@@ -101,23 +165,26 @@ def worker(path: Path) -> None:
         update={"db": settings.db.model_copy(update={"db_name": DB_NAME})}
     )
     engine = make_engine(settings.db)
-    opts = ImportOptions(kind="parcels", map=parse_pairs(MAP, "map"))
+    opts = ImportOptions(kind="parcels", map=parse_pairs(MAP, "map"), dry_run=dry_run)
     t0 = time.perf_counter()
     with make_sessionmaker(engine)() as session:
         report = import_file(session, path, opts, Principal(name="bench", role="admin"), settings)
-        if not report["loaded"]:
+        if not report["would_load"]:
             print(json.dumps(report["problems"], ensure_ascii=False)[:2000], file=sys.stderr)
             raise SystemExit(2)
         session.commit()
     seconds = time.perf_counter() - t0
     engine.dispose()
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     print(
         json.dumps(
             {
                 "seconds": seconds,
-                "rss_mb": rss_mb,
+                "rss_mb": usage.ru_maxrss / 1024,
+                "client_cpu": usage.ru_utime + usage.ru_stime,
+                "features": report["features"],
                 "inserted": report["counts"]["insert"],
+                "path": report.get("load_path"),
                 "phases": report["timing_s"],
             }
         )
@@ -132,30 +199,42 @@ def empty(url: str) -> None:
         c.execute(text("DROP TABLE IF EXISTS bench_scratch.parcels_ogr"))
     with eng.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
         c.execute(text("VACUUM ANALYZE parcels"))
+        c.execute(text("CHECKPOINT"))  # neither side pays for the other's dirty pages
     eng.dispose()
 
 
-def run_parkgis(path: Path, url: str) -> dict[str, float]:
+def run_parkgis(
+    path: Path,
+    url: str,
+    postmaster: int,
+    *,
+    dry_run: bool = False,
+    env: dict[str, str] | None = None,
+) -> dict[str, Any]:
     empty(url)
+    load = os.getloadavg()[0]
+    s0 = server_cpu(postmaster)
     t0 = time.perf_counter()
+    args = [sys.executable, __file__, "--worker", str(path)] + (["--dry-run"] if dry_run else [])
     proc = subprocess.run(
-        [sys.executable, __file__, "--worker", str(path)],
-        capture_output=True,
-        text=True,
-        check=False,
+        args, capture_output=True, text=True, check=False, env={**os.environ, **(env or {})}
     )
     wall = time.perf_counter() - t0
     if proc.returncode != 0:
         raise SystemExit(f"parkgis import failed:\n{proc.stderr[-3000:]}")
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     out["wall"] = wall
+    out["server_cpu"] = server_cpu(postmaster) - s0
+    out["load"] = load
     return out
 
 
-def run_ogr(path: Path, url: str, info: dict[str, str]) -> float:
+def run_ogr(path: Path, url: str, info: dict[str, str], postmaster: int) -> dict[str, Any]:
     empty(url)
     pg = " ".join(f"{k}={v}" for k, v in info.items())
     env = dict(os.environ, PG_USE_COPY="YES")
+    load = os.getloadavg()[0]
+    s0, c0 = server_cpu(postmaster), children_cpu()
     t0 = time.perf_counter()
     subprocess.run(
         [
@@ -182,35 +261,111 @@ def run_ogr(path: Path, url: str, info: dict[str, str]) -> float:
         check=True,
         env=env,
     )
-    return time.perf_counter() - t0
+    wall = time.perf_counter() - t0
+    return {
+        "wall": wall,
+        "client_cpu": children_cpu() - c0,
+        "server_cpu": server_cpu(postmaster) - s0,
+        "load": load,
+    }
+
+
+FLOOR_COLS = (
+    "code, land_use, status, granted_on, agreed_start_on, max_far, price_cny_m2, address, "
+    "idle_flagged_on"
+)
+
+
+def floor(url: str) -> dict[str, float]:
+    """Seconds the database alone spends on pieces of the work, the same rows each time.
+
+    The rows come from ogr2ogr's scratch table (the last run left them there). Every step
+    runs in a transaction that is rolled back; keys and indexes of ``parcels`` are dropped
+    first and rebuilt after, as a big import does.
+    """
+    from parkgis.io.bulk import keys_and_indexes_deferred
+    from parkgis.io.stage import tune
+
+    src = "bench_scratch.parcels_ogr"
+    sel = f"SELECT {FLOOR_COLS}, ST_Multi(geom) FROM {src}"
+    insert = f"INSERT INTO parcels ({FLOOR_COLS}, geom) {sel}"
+    audit = (
+        "INSERT INTO audit_log (actor, action, entity, entity_id, after) "
+        "SELECT 'bench', 'import', 'parcels', x.id, to_jsonb(r) FROM parcels x, LATERAL "
+        f"(SELECT x.id, x.version, {', '.join('x.' + c for c in FLOOR_COLS.split(', '))}, "
+        '\'{"id": 1, "sha256": "0"}\'::jsonb AS _import) r'
+    )
+    # (name, set-up not timed, timed)
+    steps = [
+        (
+            "plain table like ogr2ogr's (+ GiST)",
+            [f"CREATE TABLE bench_scratch.plain AS SELECT {FLOOR_COLS}, geom FROM {src} LIMIT 0"],
+            [
+                f"INSERT INTO bench_scratch.plain {sel}",
+                "CREATE INDEX ON bench_scratch.plain USING gist (geom)",
+            ],
+        ),
+        (
+            "parcels without its 2 generated areas",
+            ["ALTER TABLE parcels DROP COLUMN area_mu, DROP COLUMN area_m2 CASCADE"],
+            [insert],
+        ),
+        ("parcels as it is", [], [insert]),
+        ("parcels as it is, and the audit rows", [], [insert, audit]),
+    ]
+    eng = create_engine(url)
+    out: dict[str, float] = {}
+    for name, setup, timed in steps:
+        with eng.connect() as c:
+            trans = c.begin()
+            tune(c)
+            for sql in setup:
+                c.execute(text(sql))
+            t0 = time.perf_counter()
+            with keys_and_indexes_deferred(c, ["parcels"]):
+                for sql in timed:
+                    c.execute(text(sql))
+            out[name] = time.perf_counter() - t0
+            trans.rollback()
+    eng.dispose()
+    return out
+
+
+def med(rows: list[dict[str, Any]], key: str) -> float:
+    return statistics.median(r[key] for r in rows)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--features", type=int, default=100_000)
-    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--floor", action="store_true", help="time the database's pieces")
+    ap.add_argument("--memory-mb", type=int, default=0, help="peak RSS on a file this big")
     ap.add_argument("--worker", type=Path)
+    ap.add_argument("--dry-run", action="store_true")
     args = ap.parse_args()
     if args.worker:
-        worker(args.worker)
+        worker(args.worker, args.dry_run)
         return
     path = source_file(args.features)
     size_mb = path.stat().st_size / 1e6
-    url, info = fresh_database()
+    url, info, postmaster = fresh_database()
     ours, theirs = [], []
     for i in range(args.runs):  # interleaved, so both sides see the same machine load
-        ours.append(run_parkgis(path, url))
-        theirs.append(run_ogr(path, url, info))
+        ours.append(run_parkgis(path, url, postmaster))
+        theirs.append(run_ogr(path, url, info, postmaster))
+        p, o = ours[-1], theirs[-1]
         print(
-            f"run {i + 1}: parkgis {ours[-1]['seconds']:.2f} s in call "
-            f"({ours[-1]['wall']:.2f} s process), ogr2ogr {theirs[-1]:.2f} s",
+            f"run {i + 1}: parkgis {p['seconds']:.2f} s in call ({p['wall']:.2f} s process, "
+            f"CPU {p['client_cpu']:.1f} + {p['server_cpu']:.1f} s, {p['path']}), "
+            f"ogr2ogr {o['wall']:.2f} s (CPU {o['client_cpu']:.1f} + {o['server_cpu']:.1f} s); "
+            f"load {p['load']:.1f}/{o['load']:.1f}",
             flush=True,
         )
-    call = statistics.median(r["seconds"] for r in ours)
-    wall = statistics.median(r["wall"] for r in ours)
-    ogr = statistics.median(theirs)
+    call, wall, ogr = med(ours, "seconds"), med(ours, "wall"), med(theirs, "wall")
     n = int(ours[0]["inserted"])
-    result = {
+    loads = [r["load"] for r in ours + theirs]
+    result: dict[str, Any] = {
         "file": str(path.relative_to(ROOT)),
         "file_mb": round(size_mb, 1),
         "features": n,
@@ -219,22 +374,54 @@ def main() -> None:
         "parkgis_process_s": round(wall, 3),
         "ogr2ogr_s": round(ogr, 3),
         "parkgis_features_per_s": round(n / call),
+        "ogr2ogr_features_per_s": round(n / ogr),
         "ratio_call_vs_ogr2ogr": round(call / ogr, 2),
         "ratio_process_vs_ogr2ogr": round(wall / ogr, 2),
+        "parkgis_cpu_s": round(med(ours, "client_cpu") + med(ours, "server_cpu"), 2),
+        "ogr2ogr_cpu_s": round(med(theirs, "client_cpu") + med(theirs, "server_cpu"), 2),
         "parkgis_peak_rss_mb": round(max(r["rss_mb"] for r in ours)),
+        "load_average_1min": [
+            round(min(loads), 2),
+            round(statistics.median(loads), 2),
+            round(max(loads), 2),
+        ],
         "all": {"parkgis": ours, "ogr2ogr": theirs},
     }
-    write_json("import", result)
     print(f"\n{n:,} parcels from {path.name} ({size_mb:.1f} MB), median of {args.runs}:")
     print(
         f"  parkgis import  {call:6.2f} s in call  {n / call:9,.0f} features/s  "
-        f"(process {wall:.2f} s), peak RSS {result['parkgis_peak_rss_mb']} MB"
+        f"(process {wall:.2f} s), CPU {result['parkgis_cpu_s']:.1f} s (client + database), "
+        f"peak RSS {result['parkgis_peak_rss_mb']} MB"
     )
-    print(f"  ogr2ogr         {ogr:6.2f} s            {n / ogr:9,.0f} features/s")
+    print(
+        f"  ogr2ogr         {ogr:6.2f} s            {n / ogr:9,.0f} features/s  "
+        f"CPU {result['ogr2ogr_cpu_s']:.1f} s (client + database)"
+    )
     print(f"  ratio parkgis/ogr2ogr: {call / ogr:.2f} (call), {wall / ogr:.2f} (process)")
-    for phase in ours[0]["phases"]:
-        med = statistics.median(r["phases"][phase] for r in ours)
-        print(f"  parkgis phase {phase}: median {med:.2f} s")
+    lo, mid, hi = result["load_average_1min"]
+    print(f"  load average (1 min) at the starts of the runs: {lo} .. {mid} .. {hi}")
+    phases = sorted({k for r in ours for k in r["phases"]})
+    for phase in phases:
+        vals = [r["phases"][phase] for r in ours if phase in r["phases"]]
+        print(f"  parkgis phase {phase}: median {statistics.median(vals):.2f} s")
+    if args.floor:
+        result["floor_s"] = {k: round(v, 3) for k, v in floor(url).items()}
+        print("\n  the database alone, same rows (INSERT … SELECT, keys and indexes rebuilt):")
+        for name, secs in result["floor_s"].items():
+            print(f"    {name:40s} {secs:6.2f} s")
+    if args.memory_mb:
+        big = memory_file(path, args.memory_mb)
+        env = {"PARKGIS_IMPORT_MAX_BYTES": str(2 * big.stat().st_size)}
+        result["memory"] = {"file": big.name, "file_mb": round(big.stat().st_size / 1e6)}
+        for label, dry in (("dry_run", True), ("import", False)):
+            r = run_parkgis(big, url, postmaster, dry_run=dry, env=env)
+            result["memory"][label] = r
+            print(
+                f"\n  {big.name} ({result['memory']['file_mb']} MB, {r['features']:,} features), "
+                f"{label}: {r['seconds']:.1f} s, {r['features'] / r['seconds']:,.0f} features/s, "
+                f"peak RSS {r['rss_mb']:.0f} MB ({r['path']})"
+            )
+    write_json("import", result)
 
 
 if __name__ == "__main__":

@@ -7,8 +7,8 @@ whole Arrow arrays:
   the SRID, by rewriting the 5-byte header of little-endian 2-D WKB in numpy and Arrow;
   other WKB (big-endian, Z/M, extended) is left to shapely by the caller.
 - :class:`CsvCopy` keeps one ``COPY`` open for the whole file and writes each batch as CSV
-  (Arrow's C++ writer). psycopg's queued writer sends the bytes from a thread, so the
-  server parses batch *k* while Python reads and checks batch *k + 1*.
+  (Arrow's C++ writer). A thread sends the bytes, so the server parses batch *k* while
+  Python reads and checks batch *k + 1*.
 
 Everything runs on the caller's connection and transaction (see :mod:`parkgis.io.bulk`).
 """
@@ -16,6 +16,8 @@ Everything runs on the caller's connection and transaction (see :mod:`parkgis.io
 from __future__ import annotations
 
 import io
+import queue
+import threading
 from types import TracebackType
 from typing import Any
 
@@ -30,6 +32,9 @@ from parkgis.io.bulk import driver_connection
 _HEX = np.frombuffer(b"".join(f"{i:02X}".encode() for i in range(256)), dtype=np.uint16)
 """Two ASCII hex digits for each byte value, as one uint16 (so a lookup hexes a buffer)."""
 _CSV = pacsv.WriteOptions(include_header=False, quoting_style="needed")
+AHEAD = 2
+"""Batches encoded and waiting to be sent: enough to keep the server busy, and memory flat
+when the server is slower than reading (as it is for parcels)."""
 """Strings quoted, nulls left empty: PostgreSQL's CSV reads ``""`` as '' and ``,,`` as NULL."""
 
 
@@ -92,38 +97,53 @@ class CsvCopy:
     """One ``COPY table (columns) FROM STDIN (FORMAT csv)`` fed with Arrow tables.
 
     Use as a context manager; :meth:`write` takes a ``pyarrow.Table`` whose columns are
-    ``columns`` in order (strings, numbers, booleans, dates; geometry as hex EWKB text).
+    ``columns`` in order (strings, numbers, booleans, dates; geometry as hex EWKB text),
+    encodes it as CSV and hands it to a sending thread, so Python goes on with the next
+    batch while the bytes go out and the server works; at most :data:`AHEAD` batches wait.
     Leaving the block ends the COPY and waits for the server; an exception aborts it
     (the transaction is then in error and must be rolled back).
     """
 
     def __init__(self, conn: Connection, table: str, columns: list[str]) -> None:
-        from psycopg.copy import QueuedLibpqWriter
-
         self._raw = driver_connection(conn)
         target = sql.SQL(".").join(sql.Identifier(p) for p in table.split("."))
         self._stmt = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv)").format(
             target, sql.SQL(", ").join(sql.Identifier(c) for c in columns)
         )
-        self._writer = QueuedLibpqWriter
+        self._queue: queue.Queue[memoryview | None] = queue.Queue(maxsize=AHEAD)
+        self._error: BaseException | None = None
         self._cur: Any = None
         self._cm: Any = None
         self._copy: Any = None
+        self._thread: threading.Thread | None = None
         self.rows = 0
 
     def __enter__(self) -> CsvCopy:
         self._cur = self._raw.cursor()
-        self._cm = self._cur.copy(self._stmt, writer=self._writer(self._cur))
+        self._cm = self._cur.copy(self._stmt)
         self._copy = self._cm.__enter__()
+        self._thread = threading.Thread(target=self._send, name="csv-copy", daemon=True)
+        self._thread.start()
         return self
 
+    def _send(self) -> None:
+        """The sending thread: write each queued buffer (psycopg waits on the socket)."""
+        while (buf := self._queue.get()) is not None:
+            if self._error is None:
+                try:
+                    self._copy.write(buf)
+                except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+                    self._error = exc
+
     def write(self, table: pa.Table) -> None:
-        """Send one batch (CSV-encoded in C++; the queued writer sends it from a thread)."""
+        """Queue one batch, CSV-encoded (in Arrow's C++ writer)."""
+        if self._error is not None:
+            raise self._error
         if table.num_rows == 0:
             return
         buf = io.BytesIO()
         pacsv.write_csv(table, buf, _CSV)
-        self._copy.write(buf.getbuffer())
+        self._queue.put(buf.getbuffer())
         self.rows += table.num_rows
 
     def __exit__(
@@ -133,6 +153,13 @@ class CsvCopy:
         tb: TracebackType | None,
     ) -> None:
         try:
+            self._queue.put(None)
+            if self._thread is not None:
+                self._thread.join()
+            if exc is None and self._error is not None:
+                kind, exc, tb = type(self._error), self._error, self._error.__traceback__
+                self._cm.__exit__(kind, exc, tb)
+                raise self._error
             self._cm.__exit__(kind, exc, tb)
         finally:
             self._cur.close()

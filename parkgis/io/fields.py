@@ -156,13 +156,12 @@ def plan(
 
 def _text(series: pd.Series) -> pd.Series:
     if pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
-        # Fast path for text columns (what GDAL gives): strip, and blanks become None.
-        obj = series.astype(object)
-        present = obj.notna()
-        stripped = obj[present].str.strip()
-        out = pd.Series(None, index=series.index, dtype=object)
-        out[present] = stripped.where(stripped != "", None).astype(object)
-        return out
+        # Fast path for text columns (what GDAL gives): strip (Unicode whitespace, as
+        # str.strip), and blanks become None, in Arrow rather than string by string.
+        arr = pa.array(series.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+        arr = pc.utf8_trim_whitespace(arr)
+        arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+        return pd.Series(arr.to_numpy(zero_copy_only=False), index=series.index, dtype=object)
 
     def conv(v: Any) -> Any:
         if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
