@@ -91,7 +91,13 @@ def load_cmd(
     typer.echo(
         f"demo loaded: {report.rows:,} rows in {took:.1f} s "
         f"({report.rows / took:,.0f} rows/s); dates moved by {report.shift_days} days "
-        f"to end on {report.today}; {report.activities:,} programme activities made from them"
+        f"to end on {report.today}"
+    )
+    d = report.derived
+    typer.echo(
+        f"made from them: {report.activities:,} programme activities, "
+        f"{d.get('draws', 0):,} monthly draws with {d.get('draw_scores', 0):,} scores, "
+        f"{d.get('calls', 0):,} investment calls"
     )
 
 

@@ -75,6 +75,11 @@ def test_the_cli_refuses_then_replaces_when_told(ops_db: DatabaseSettings) -> No
     assert done.returncode == 0, done.stderr
     assert "erased" in done.stdout and "demo loaded" in done.stdout
     with engine.connect() as c:
+        calls = c.execute(
+            text("SELECT count(*) FROM visits WHERE kind = 'investment_call'")
+        ).scalar_one()
+    assert calls > 0 and f"{calls:,} investment calls" in done.stdout
+    with engine.connect() as c:
         assert (
             c.execute(
                 text("SELECT count(*) FROM officers WHERE name = 'a real officer'")
