@@ -175,11 +175,12 @@ def load(
     if found.read == 0:
         raise NotClean("no features")
     hi = lo + found.read - 1
-    cols = ", ".join(f'"{c}"' for c in names)
+    picked = [f"(id - {lo} + 1)::integer AS _row", *(f'"{c}"' for c in names)]
+    picked.append(f"{geom or 'NULL::geometry'} AS geom")
     conn.execute(
         text(
-            f"CREATE TEMP VIEW {NEW} AS SELECT (id - {lo} + 1)::integer AS _row, {cols}, "
-            f"{geom or 'NULL::geometry'} AS geom FROM {tgt.table} WHERE id BETWEEN {lo} AND {hi}"
+            f"CREATE TEMP VIEW {NEW} AS SELECT {', '.join(picked)} FROM {tgt.table} "
+            f"WHERE id BETWEEN {lo} AND {hi}"
         )
     )
     problems = stage.check(
