@@ -168,18 +168,22 @@ def inefficient_rows(
     scope: Scope | None = None,
     grades: dict[int, str] | None = None,
     tax_per_mu: dict[int, float] | None = None,
+    indicators: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """Every inefficient parcel in ``scope`` with its type, numbers and clock (no role check).
 
     ``grades`` (firm id → grade) and ``tax_per_mu`` (firm id → tax per 亩 of its land, CNY)
-    save a second 亩均 evaluation when the caller has one.
+    save a second 亩均 evaluation when the caller has one; ``indicators`` (the
+    :func:`parcel_indicators_rows` of the same ``scope``) saves reading them again.
     Areas in m² (geodesic) and 亩; the clock's money in CNY.
     """
     scope = scope or Scope()
     where, params = scope.where("p")
     result = session.execute(text(_FACTS_SQL.format(where=where)), params)
     facts = [dict(r._mapping) for r in result]
-    indicators = {r["id"]: r for r in parcel_indicators_rows(session, settings, scope)}
+    if indicators is None:
+        indicators = parcel_indicators_rows(session, settings, scope)
+    by_id = {r["id"]: r for r in indicators}
     if grades is None or tax_per_mu is None:
         ev = evaluate_rows(firm_land_rows(session), settings)
         if grades is None:
@@ -193,7 +197,7 @@ def inefficient_rows(
     idle_parcels = _idle_parcel_ids(session, today)
     out = []
     for f in facts:
-        ind = indicators.get(f["id"])
+        ind = by_id.get(f["id"])
         industrial = ind is not None
         facts_p = {
             **f,

@@ -203,8 +203,13 @@ def theme_facts(
     """
     wanted = tuple(th for th in THEMES if th in set(themes))
     facts = ThemeFacts(today=today, themes=wanted)
+    indicators = (
+        parcel_indicators_rows(session, settings, scope)
+        if "plot_ratio" in wanted or "inefficient" in wanted
+        else []
+    )
     if "plot_ratio" in wanted:
-        for r in parcel_indicators_rows(session, settings, scope):
+        for r in indicators:
             facts.indicators[r["id"]] = Indicators(
                 r["holder_name"],
                 r["holder_name_en"],
@@ -223,7 +228,13 @@ def theme_facts(
         }
         if "inefficient" in wanted:
             for r in inefficient_rows(
-                session, settings, today=today, scope=scope, grades=facts.grades, tax_per_mu=taxes
+                session,
+                settings,
+                today=today,
+                scope=scope,
+                grades=facts.grades,
+                tax_per_mu=taxes,
+                indicators=indicators,
             ):
                 clock = r["clock"] or {}
                 facts.inefficient[r["id"]] = Inefficiency(
