@@ -123,7 +123,8 @@ def landuse_report(
     scope = scope or Scope()
     lu = settings.landuse
     summary = landuse_summary(session, principal, by="grid", scope=scope, today=today)
-    indicators = [r for r in parcel_indicators_rows(session, lu, scope) if r["status"] == "built"]
+    all_indicators = parcel_indicators_rows(session, lu, scope)
+    indicators = [r for r in all_indicators if r["status"] == "built"]
     evaluation = evaluate_rows(firm_land_rows(session), lu)
     graded = [f for f in evaluation["firms"] if f["graded"]]
     grades = {f["id"]: f["grade"] for f in graded}
@@ -132,7 +133,15 @@ def landuse_report(
         for f in evaluation["firms"]
         if f["indicators"]["tax_cny_per_mu"] is not None
     }
-    ineff = inefficient_rows(session, lu, today=today, scope=scope, grades=grades, tax_per_mu=taxes)
+    ineff = inefficient_rows(
+        session,
+        lu,
+        today=today,
+        scope=scope,
+        grades=grades,
+        tax_per_mu=taxes,
+        indicators=all_indicators,
+    )
     order = {k: i for i, k in enumerate(TYPES)}
     ineff.sort(
         key=lambda r: (
