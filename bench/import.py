@@ -25,6 +25,10 @@ For both, the CPU seconds of the client process and of the database cluster (eve
 PostgreSQL process, background writers included) are measured over the run: on a shared
 machine, wall time depends on what else runs, CPU time much less.
 
+``--before DIR`` adds a third side: the same worker with ``PYTHONPATH=DIR``, so an older
+``parkgis`` there (e.g. today's tree with ``parkgis/io`` of an older commit, from
+``git archive``) runs against the same file, database and load.
+
 ``--floor`` then times, in the database alone and on the same rows, what each piece of the
 target costs: an ``INSERT … SELECT`` into a plain table shaped like ogr2ogr's, into
 ``parcels`` as it is, into ``parcels`` without its two generated geodesic areas, and the
@@ -341,6 +345,11 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--floor", action="store_true", help="time the database's pieces")
     ap.add_argument("--memory-mb", type=int, default=0, help="peak RSS on a file this big")
+    ap.add_argument(
+        "--before",
+        type=Path,
+        help="a directory holding an older parkgis package, run as a third side (PYTHONPATH)",
+    )
     ap.add_argument("--worker", type=Path)
     ap.add_argument("--dry-run", action="store_true")
     args = ap.parse_args()
@@ -350,8 +359,16 @@ def main() -> None:
     path = source_file(args.features)
     size_mb = path.stat().st_size / 1e6
     url, info, postmaster = fresh_database()
-    ours, theirs = [], []
+    ours, theirs, before = [], [], []
     for i in range(args.runs):  # interleaved, so both sides see the same machine load
+        if args.before:
+            old = {"PYTHONPATH": str(args.before.resolve())}
+            before.append(run_parkgis(path, url, postmaster, env=old))
+            b = before[-1]
+            print(
+                f"run {i + 1}: before {b['seconds']:.2f} s in call ({b['wall']:.2f} s process, "
+                f"CPU {b['client_cpu']:.1f} + {b['server_cpu']:.1f} s); load {b['load']:.1f}"
+            )
         ours.append(run_parkgis(path, url, postmaster))
         theirs.append(run_ogr(path, url, info, postmaster))
         p, o = ours[-1], theirs[-1]
@@ -404,6 +421,22 @@ def main() -> None:
     for phase in phases:
         vals = [r["phases"][phase] for r in ours if phase in r["phases"]]
         print(f"  parkgis phase {phase}: median {statistics.median(vals):.2f} s")
+    if before:
+        b_call, b_wall = med(before, "seconds"), med(before, "wall")
+        result["before"] = {
+            "code": str(args.before),
+            "call_s": round(b_call, 3),
+            "process_s": round(b_wall, 3),
+            "features_per_s": round(n / b_call),
+            "ratio_call_vs_ogr2ogr": round(b_call / ogr, 2),
+            "cpu_s": round(med(before, "client_cpu") + med(before, "server_cpu"), 2),
+            "peak_rss_mb": round(max(r["rss_mb"] for r in before)),
+            "all": before,
+        }
+        print(
+            f"  before ({args.before}): {b_call:.2f} s in call, {n / b_call:,.0f} features/s, "
+            f"{b_call / ogr:.2f}x ogr2ogr, CPU {result['before']['cpu_s']:.1f} s"
+        )
     if args.floor:
         result["floor_s"] = {k: round(v, 3) for k, v in floor(url).items()}
         print("\n  the database alone, same rows (INSERT … SELECT, keys and indexes rebuilt):")
