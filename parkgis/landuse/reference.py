@@ -17,9 +17,6 @@ from typing import Any
 
 from parkgis.db.seed import read_csv
 
-TALL_STOREY_M = 8.0
-"""A storey taller than this (m) counts twice in the plot ratio (控制指标, 容积率计算)."""
-
 
 @lru_cache(maxsize=1)
 def reference_rows() -> tuple[dict[str, Any], ...]:

@@ -6,23 +6,18 @@ PostgreSQL from EPSG:4326 geometry with ``ST_Area(geom::geography)``), in m².
 
 from __future__ import annotations
 
-from parkgis.landuse.reference import TALL_STOREY_M
-
 GFA_SQL = "coalesce(b.gross_floor_area_m2, b.footprint_m2 * b.floors)"
 """A building's gross floor area (m²); footprint × floors when it was not recorded."""
 
-COUNTED_FACTOR_SQL = f"""CASE
-  WHEN jsonb_typeof(b.storey_heights_m) = 'array' AND jsonb_array_length(b.storey_heights_m) > 0
-  THEN 1.0 + jsonb_array_length(jsonb_path_query_array(b.storey_heights_m,
-         '$[*] ? (@.type() == "number" && @ > {TALL_STOREY_M!r})'))::float8
-       / jsonb_array_length(b.storey_heights_m)
-  WHEN b.floors = 1 AND b.height_m > {TALL_STOREY_M!r} THEN 2.0
-  ELSE 1.0 END"""
-"""How many times a building's floor area counts in the plot ratio.
+COUNTED_FACTOR_SQL = "b.plot_ratio_factor"
+"""How many times a building's floor area counts in the plot ratio: the generated column
+``buildings.plot_ratio_factor`` (:data:`parkgis.models.land.PLOT_RATIO_FACTOR_SQL`).
 
 Each storey has floor area GFA / storeys; a storey taller than 8 m counts twice (工业项目
 建设用地控制指标: 层高超过8米的，该层建筑面积加倍计算). Without storey heights, a
-single-storey building's storey is its ``height_m``; other buildings count once."""
+single-storey building's storey is its ``height_m``; other buildings count once. Stored,
+because evaluating the JSON path per building was half of a zone-wide summary."""
+
 
 BUILT_SQL = f"""
 SELECT b.parcel_id,

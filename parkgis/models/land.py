@@ -28,6 +28,22 @@ from parkgis.models.base import PARCEL_STATUSES, SPACE_STATUSES, Base, Versioned
 
 AREA_SQL = "ST_Area(geom::geography)"
 MU_SQL = f"ST_Area(geom::geography) / {M2_PER_MU!r}"
+TALL_STOREY_M = 8.0
+"""A storey taller than this (m) counts twice in the plot ratio (工业项目建设用地控制指标:
+层高超过8米的，该层建筑面积加倍计算)."""
+PLOT_RATIO_FACTOR_SQL = f"""CASE
+  WHEN jsonb_typeof(storey_heights_m) = 'array' AND jsonb_array_length(storey_heights_m) > 0
+  THEN 1.0 + jsonb_array_length(jsonb_path_query_array(storey_heights_m,
+         '$[*] ? (@.type() == "number" && @ > {TALL_STOREY_M!r})'))::float8
+       / jsonb_array_length(storey_heights_m)
+  WHEN floors = 1 AND height_m > {TALL_STOREY_M!r} THEN 2.0
+  ELSE 1.0 END"""
+"""How many times a building's floor area counts in the plot ratio (``buildings.
+plot_ratio_factor``, generated).
+
+Each storey has floor area GFA / storeys, and a storey taller than :data:`TALL_STOREY_M`
+counts twice. Without storey heights, a single-storey building's storey is its
+``height_m``; other buildings count once."""
 
 
 class LandUseClass(Base):
@@ -150,6 +166,11 @@ class Building(Versioned, Base):
         Geometry("POLYGON", srid=4326, spatial_index=True), nullable=False
     )
     footprint_m2: Mapped[float] = mapped_column(Float, Computed(AREA_SQL, persisted=True))
+    plot_ratio_factor: Mapped[float] = mapped_column(
+        Float, Computed(PLOT_RATIO_FACTOR_SQL, persisted=True)
+    )
+    """How many times the floor area counts in the plot ratio (1 to 2; see
+    :data:`PLOT_RATIO_FACTOR_SQL`), kept by PostgreSQL so zone-wide sums need no JSON."""
 
     __table_args__ = (
         CheckConstraint("floors >= 1 AND floors <= 200", name="floors_range"),

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
 from pyproj import Geod
+from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
 from parkgis.access import Principal
@@ -18,6 +20,7 @@ from parkgis.landuse.inefficient import idle_clock, inefficient_rows
 from parkgis.landuse.scope import Scope
 from parkgis.settings import LanduseSettings
 from tests.landuse.zone import TODAY, LuZone
+from tests.support.rows import building, parcel
 
 GEOD = Geod(ellps="WGS84")
 PLANNER = Principal(user_id=1, name="p", role="planner")
@@ -237,3 +240,32 @@ def test_producing_below_its_standard_land_commitment(lu_session: Session, lu_zo
         assert (rows["ok"]["type"] if "ok" in rows else None) == expected
         if expected:
             assert rows["ok"]["below_commitment"] and rows["ok"]["holder_grade"] == "A"
+
+
+def test_plot_ratio_factor_is_kept_by_the_database(conn: Connection) -> None:
+    """``buildings.plot_ratio_factor`` (generated) counts each storey over 8 m twice, takes a
+    single storey's height without storey heights, ignores non-numbers, and follows edits."""
+    pid = parcel(conn)
+    cases: list[tuple[list[object] | None, int, float | None, float]] = [
+        ([9.0, 4.0, 4.0], 3, None, 1 + 1 / 3),
+        ([8.0, 12.5], 2, None, 1.5),  # exactly 8 m counts once
+        (["x", 9.5], 2, None, 1.5),  # a non-number never counts
+        ([], 1, 10.0, 2.0),  # no storeys listed: the single storey's height
+        (None, 1, 10.0, 2.0),
+        (None, 2, 20.0, 1.0),  # two storeys of unknown height: once
+    ]
+
+    def factor(bid: int) -> float:
+        sql = text("SELECT plot_ratio_factor FROM buildings WHERE id = :i")
+        return float(conn.execute(sql, {"i": bid}).scalar_one())
+
+    for storeys, floors, height, want in cases:
+        bid = building(conn, pid, floors=floors, height_m=height)
+        if storeys is not None:
+            conn.execute(
+                text("UPDATE buildings SET storey_heights_m = CAST(:j AS jsonb) WHERE id = :i"),
+                {"j": json.dumps(storeys), "i": bid},
+            )
+        assert factor(bid) == pytest.approx(want), (storeys, floors, height)
+    conn.execute(text("UPDATE buildings SET floors = 1, height_m = 9.0 WHERE id = :i"), {"i": bid})
+    assert factor(bid) == pytest.approx(2.0)  # an edit moves the factor with it
