@@ -95,42 +95,55 @@ def idle_projects(session: Session, *, today: date) -> list[IdleLand]:
     today : date
         The zone's calendar date (:func:`parkgis.zonetime.zone_today`).
     """
+    # Plain columns, not ORM objects: at scale 100 (22,844 projects on granted land)
+    # building Project and Parcel instances took about 2 s of the rule's time.
     rows = session.execute(
-        select(Project, Parcel)
+        select(
+            Project.id,
+            Project.name,
+            Project.stage,
+            Project.milestones,
+            Parcel.id.label("parcel_id"),
+            Parcel.code,
+            Parcel.status,
+            Parcel.granted_on,
+            Parcel.agreed_start_on,
+            Parcel.idle_flagged_on,
+        )
         .join(Parcel, Parcel.id == Project.parcel_id)
         .where(Parcel.granted_on.isnot(None), Parcel.agreed_start_on.isnot(None))
         .order_by(Project.id)
     ).all()
-    held = _held_from(session, [p.id for p, _ in rows if p.stage in PROJECT_HOLD_STAGES])
+    held = _held_from(session, [r.id for r in rows if r.stage in PROJECT_HOLD_STAGES])
     out: list[IdleLand] = []
-    for project, parcel in rows:
-        ms = parse_milestones(project.milestones)
+    for r in rows:
+        ms = parse_milestones(r.milestones)
         started = (
             ms["construction_started"].actual is not None
-            or reached_index(project.stage, ms, held.get(project.id)) >= _STARTED
+            or reached_index(r.stage, ms, held.get(r.id)) >= _STARTED
         )
         if not is_idle(
-            granted_on=parcel.granted_on,
-            agreed_start_on=parcel.agreed_start_on,
+            granted_on=r.granted_on,
+            agreed_start_on=r.agreed_start_on,
             construction_started=started,
             today=today,
         ):
             continue
-        assert parcel.granted_on is not None and parcel.agreed_start_on is not None
-        deadline = idle_deadline(parcel.agreed_start_on)
+        assert r.granted_on is not None and r.agreed_start_on is not None
+        deadline = idle_deadline(r.agreed_start_on)
         out.append(
             IdleLand(
-                project_id=project.id,
-                project_name=project.name,
-                stage=project.stage,
-                parcel_id=parcel.id,
-                parcel_code=parcel.code,
-                parcel_status=parcel.status,
-                granted_on=parcel.granted_on,
-                agreed_start_on=parcel.agreed_start_on,
+                project_id=r.id,
+                project_name=r.name,
+                stage=r.stage,
+                parcel_id=r.parcel_id,
+                parcel_code=r.code,
+                parcel_status=r.status,
+                granted_on=r.granted_on,
+                agreed_start_on=r.agreed_start_on,
                 deadline=deadline,
                 days_over=(today - deadline).days,
-                idle_flagged_on=parcel.idle_flagged_on,
+                idle_flagged_on=r.idle_flagged_on,
             )
         )
     out.sort(key=lambda x: (-x.days_over, x.project_id))
