@@ -27,6 +27,7 @@ from parkgis.coverage.requests import REQUEST_OFFICERS_SQL, calendar_for
 from parkgis.coverage.territories import COVERAGE_READERS, territories
 from parkgis.coverage.workdays import DeadlineTable
 from parkgis.errors import Forbidden, NotFound
+from parkgis.models.base import FIRM_CONTACT_SQL
 from parkgis.settings import Settings
 from parkgis.zonetime import IsoWeek, Month, month_bounds, weeks_of_month, zone_today
 
@@ -41,10 +42,10 @@ WHERE r.opened_on <= :last AND (r.resolved_on IS NULL OR r.resolved_on >= :first
   AND (CAST(:ids AS int[]) IS NULL OR who.officer_id = ANY(CAST(:ids AS int[])))
 """
 
-_WEEKS_SQL = """
+_WEEKS_SQL = f"""
 SELECT CAST(v.visited_at AT TIME ZONE :tz AS date) AS day, v.kind, count(*) AS n
 FROM visits v
-WHERE v.visited_at >= :start AND v.visited_at < :end AND v.kind IN ('visit', 'reception')
+WHERE v.visited_at >= :start AND v.visited_at < :end AND {FIRM_CONTACT_SQL}
   AND (CAST(:ids AS int[]) IS NULL OR v.officer_id = ANY(CAST(:ids AS int[])))
 GROUP BY 1, 2
 """

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from parkgis.access import Principal, require_role
 from parkgis.coverage.requests import open_requests
 from parkgis.errors import ConfigError, Forbidden, NotFound
+from parkgis.models.base import FIRM_CONTACT_SQL
 from parkgis.settings import Settings
 from parkgis.zonetime import Month, month_bounds, zone_today
 
@@ -37,7 +38,7 @@ COVERAGE_READERS = ("admin", "planner", "officer")
 MIN_OVERLAP_M2 = 1.0
 """Territories sharing less than this (e.g. grid areas that only touch) do not overlap."""
 
-_TERRITORY_SQL = """
+_TERRITORY_SQL = f"""
 WITH off AS (
     SELECT o.id, o.name, o.unit FROM officers o
     WHERE o.active AND (CAST(:ids AS int[]) IS NULL OR o.id = ANY(CAST(:ids AS int[])))
@@ -68,7 +69,7 @@ contact AS (
            count(*) FILTER (WHERE v.kind = 'reception') AS receptions
     FROM visits v JOIN off ON off.id = v.officer_id
     WHERE v.visited_at >= :start AND v.visited_at < :end
-      AND v.kind IN ('visit', 'reception')  -- firm contacts only: never investment calls
+      AND {FIRM_CONTACT_SQL}  -- firm contacts only: never investment calls
     GROUP BY v.officer_id, v.enterprise_id
 ),
 seen AS (
@@ -103,10 +104,10 @@ SELECT off.id, off.name, off.unit, terr.source,
        ST_AsBinary(terr.pgeom) AS pwkb,
        coalesce(firms.firms, 0) AS firms, coalesce(firms.above, 0) AS above,
        coalesce(firms.output_cny, 0) AS output_cny,
-       coalesce(firms.ids, '{}') AS enterprise_ids,
+       coalesce(firms.ids, '{{}}') AS enterprise_ids,
        coalesce(ST_MaxDistance(firms.pts, firms.pts), 0) / 1000.0 AS spread_km,
        coalesce(seen.visits, 0) AS visits, coalesce(seen.receptions, 0) AS receptions,
-       coalesce(missed.ids, '{}') AS missed_ids,
+       coalesce(missed.ids, '{{}}') AS missed_ids,
        coalesce(proj.n, 0) AS projects
 FROM off
 JOIN terr ON terr.officer_id = off.id

@@ -57,6 +57,11 @@ def in_list(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({quoted})"
 
 
+FIRM_CONTACT_SQL = in_list("v.kind", FIRM_VISIT_KINDS)
+"""SQL: visit ``v`` is a contact with a zone firm (a visit or a reception), never an
+investment call on a prospect outside the zone."""
+
+
 class Base(DeclarativeBase):
     """Base of every parkgis table; constraint names follow :data:`NAMING`."""
 

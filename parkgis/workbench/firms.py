@@ -10,10 +10,11 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from parkgis.access import Principal, redact
+from parkgis.models.base import FIRM_CONTACT_SQL
 from parkgis.zonetime import Month, day_start, zone_date
 
 _FIRMS_SQL = text(
-    """
+    f"""
     WITH mine AS (
         SELECT DISTINCT a.enterprise_id FROM assignments a
         WHERE a.officer_id = :oid AND a.until IS NULL
@@ -22,7 +23,7 @@ _FIRMS_SQL = text(
         SELECT v.enterprise_id, max(v.visited_at) AS last_at,
                count(*) FILTER (WHERE v.visited_at >= :start AND v.visited_at < :end) AS n_month
         FROM visits v JOIN mine m ON m.enterprise_id = v.enterprise_id
-        WHERE v.officer_id = :oid AND v.kind IN ('visit', 'reception')
+        WHERE v.officer_id = :oid AND {FIRM_CONTACT_SQL}
         GROUP BY v.enterprise_id
     ),
     asks AS (
@@ -38,7 +39,7 @@ _FIRMS_SQL = text(
            (SELECT round(ST_Distance(v.geom::geography, e.geom::geography)::numeric, 0)
             FROM visits v
             WHERE v.officer_id = :oid AND v.enterprise_id = e.id AND v.visited_at = s.last_at
-              AND v.kind IN ('visit', 'reception') AND v.geom IS NOT NULL
+              AND {FIRM_CONTACT_SQL} AND v.geom IS NOT NULL
             LIMIT 1) AS last_checkin_m
     FROM mine m
     JOIN enterprises e ON e.id = m.enterprise_id
