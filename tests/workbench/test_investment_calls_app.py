@@ -10,10 +10,12 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
 
 from api.app import create_app
 from api.csrf import token_for
 from api.deps import COOKIE_NAME
+from parkgis.auth import create_token
 from parkgis.settings import Settings
 from tests.workbench.zone import WBZone
 
@@ -142,6 +144,25 @@ def test_api_and_me_form_log_calls_and_the_report_shows_them_apart(
     ).json()
     assert report["zone"]["investment_calls"] == 3
     assert report["officers"][0]["visits"] == props[1]["visits_this_month"]
+    # Who is courting whom stays inside: the prospect's name (a canary) reaches neither an
+    # anonymous caller nor investment staff, through the visits or the report.
+    name = f"inv-calls-{z.tag}"
+    with engine.begin() as conn:
+        investment = create_token(Session(bind=conn), role="investment", name=name)
+    try:
+        for headers, refused in ((({}, 401)), ({"Authorization": f"Bearer {investment}"}, 403)):
+            client.cookies.clear()
+            for path in (
+                "/api/v1/visits?kind=investment_call",
+                "/api/v1/reports/visits",
+                "/api/v1/reports/visits?format=html",
+            ):
+                r = client.get(path, headers=headers)
+                assert r.status_code == refused, (path, r.status_code)
+                assert f"客商{z.tag}" not in r.text
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM users WHERE name = :n"), {"n": name})
 
 
 def test_me_offers_the_call_form_and_keeps_calls_out_of_the_firm_forms(
