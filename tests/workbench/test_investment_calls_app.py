@@ -150,7 +150,7 @@ def test_api_and_me_form_log_calls_and_the_report_shows_them_apart(
     with engine.begin() as conn:
         investment = create_token(Session(bind=conn), role="investment", name=name)
     try:
-        for headers, refused in ((({}, 401)), ({"Authorization": f"Bearer {investment}"}, 403)):
+        for headers, refused in (({}, 401), ({"Authorization": f"Bearer {investment}"}, 403)):
             client.cookies.clear()
             for path in (
                 "/api/v1/visits?kind=investment_call",
