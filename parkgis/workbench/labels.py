@@ -140,6 +140,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "rp.run_draw": ("抽取本月汇报人", "Run this month's draw"),
     "rp.count": ("人数", "How many"),
     "rp.seed": ("种子（可选）", "Seed (optional)"),
+    "rp.seed_col": ("种子", "Seed"),
     "rp.drawn": ("抽中", "Drawn"),
     "rp.verified": ("可复核", "Verified"),
     "rp.by": ("操作人", "By"),
