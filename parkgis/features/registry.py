@@ -83,6 +83,8 @@ def _c(name: str, kind: ColumnKind, description: str = "", **kw: object) -> Colu
 
 _ID = _c("id", "int", "Identifier", filter=True)
 _MU = f"{M2_PER_MU!r}"
+_AREA_MU = _c("area_mu", "float", "Area in mu (亩)", range=True, sql=f"t.area_m2 / {_MU}")
+"""亩 from the stored m² (not stored itself since migration 0012)."""
 _ACTIVE_HOLD = "r.released_at IS NULL AND r.expires_at > now()"
 
 
@@ -141,7 +143,7 @@ PARCELS = Collection(
         _c("idle_flagged_on", "date", "Date flagged as idle land", range=True),
         _c("structures_yard_m2", "float", "Structures and open yards, m²", range=True),
         _c("area_m2", "float", "Geodesic area, m²", range=True),
-        _c("area_mu", "float", "Area in mu (亩)", range=True),
+        _AREA_MU,
         *_hold_columns("parcel"),
     ),
 )
@@ -183,7 +185,7 @@ SPACES = Collection(
         _c("code", "text", "Unit code", filter=True),
         _c("floor", "int", "Floor (negative = basement)", filter=True, range=True),
         _c("area_m2", "float", "Geodesic area, m²", range=True),
-        _c("area_mu", "float", "Area in mu (亩)", range=True),
+        _AREA_MU,
         _c("clear_height_m", "float", "Clear height, m", range=True),
         _c("floor_load_t_m2", "float", "Floor load, t/m²", range=True),
         _c("power_kva", "float", "Power supply, kVA", range=True),

@@ -4,7 +4,7 @@ Importers hand over rows (or Arrow columns) and geometry as WKB; this module str
 them with ``COPY ... FROM STDIN`` on the caller's connection, inside the caller's
 transaction, so a failed load leaves nothing behind. Geometry travels as hex EWKB with
 its SRID, which PostGIS parses straight into typed ``geometry(…, 4326)`` columns.
-Generated columns (``area_m2``, ``area_mu``, ``footprint_m2``) must stay out of the
+Generated columns (``area_m2``, ``footprint_m2``) must stay out of the
 column list: PostgreSQL computes them.
 """
 

@@ -21,13 +21,13 @@ from sqlalchemy import (
     Text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, column_property, mapped_column
 
 from parkgis.geo import M2_PER_MU
 from parkgis.models.base import PARCEL_STATUSES, SPACE_STATUSES, Base, Versioned, in_list
 
 AREA_SQL = "ST_Area(geom::geography)"
-MU_SQL = f"ST_Area(geom::geography) / {M2_PER_MU!r}"
+"""The geodesic area (m², WGS 84 ellipsoid) PostgreSQL stores in ``area_m2``."""
 TALL_STOREY_M = 8.0
 """A storey taller than this (m) counts twice in the plot ratio (工业项目建设用地控制指标:
 层高超过8米的，该层建筑面积加倍计算)."""
@@ -118,7 +118,8 @@ class Parcel(Versioned, Base):
         Geometry("MULTIPOLYGON", srid=4326, spatial_index=True), nullable=False
     )
     area_m2: Mapped[float] = mapped_column(Float, Computed(AREA_SQL, persisted=True))
-    area_mu: Mapped[float] = mapped_column(Float, Computed(MU_SQL, persisted=True))
+    area_mu: Mapped[float] = column_property(area_m2 / M2_PER_MU)
+    """``area_m2`` in 亩, worked out when read (migration 0012: one geodesic area per row)."""
 
     __table_args__ = (
         CheckConstraint(in_list("status", PARCEL_STATUSES), name="status_known"),
@@ -210,7 +211,8 @@ class Space(Versioned, Base):
         Geometry("POLYGON", srid=4326, spatial_index=True), nullable=False
     )
     area_m2: Mapped[float] = mapped_column(Float, Computed(AREA_SQL, persisted=True))
-    area_mu: Mapped[float] = mapped_column(Float, Computed(MU_SQL, persisted=True))
+    area_mu: Mapped[float] = column_property(area_m2 / M2_PER_MU)
+    """``area_m2`` in 亩, worked out when read (migration 0012: one geodesic area per row)."""
 
     __table_args__ = (
         CheckConstraint(in_list("status", SPACE_STATUSES), name="status_known"),
