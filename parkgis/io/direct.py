@@ -200,7 +200,6 @@ def load(
     audit_new(
         conn,
         tgt,
-        names,
         lo,
         hi,
         import_id=import_id,

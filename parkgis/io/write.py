@@ -2,8 +2,15 @@
 
 Everything happens in SQL on the staging table, in the caller's transaction. Every row
 written gets an audit row (action ``import`` for new rows, ``update`` for changed ones)
-whose ``after`` carries ``_import: {id, sha256}``. Updated rows get ``version + 1``.
-Rows whose values equal the stored ones are skipped.
+whose ``after`` carries ``_import: {id, sha256}``. Updated rows get ``version + 1``, and
+their audit row the changed fields before and after. Rows whose values equal the stored
+ones are skipped.
+
+A new row's audit row holds only the stamp (:data:`NEW_AFTER`): its values are the row's
+version 1, which the table holds until a change, whose audit row keeps the values before
+it (a delete keeps them all), so every version can still be rebuilt. Copying each new row
+into JSON as well cost the database about 1 s per 100,000 parcels, a quarter of an import
+(``bench/import.py --floor``).
 """
 
 from __future__ import annotations
@@ -64,19 +71,6 @@ def is_bulk(conn: Connection, table: str, expected: int) -> bool:
     return expected >= BULK_ROWS and expected >= _rows_now(conn, table) // 2
 
 
-def _row_json(alias: str, cols: list[str], stamp: str, source: str | None = None) -> str:
-    """``to_jsonb(r) FROM {source}, LATERAL (…) r``: the named columns of ``alias`` and
-    ``_import`` (the ``stamp`` jsonb) as one object, for an audit row's ``after``.
-
-    One composite to JSON is the cheapest form measured: the whole table row would also
-    turn the geometry into JSON only to throw it away, ``jsonb_build_object`` looks up the
-    type of each argument again for every row, and ``… || stamp`` takes each row's object
-    apart again (together about 1.5 s per 100,000 parcels).
-    """
-    picked = ", ".join(f'{alias}."{c}"' for c in dict.fromkeys(cols))
-    return f"to_jsonb(r) FROM {source or alias}, LATERAL (SELECT {picked}, {stamp} AS _import) r"
-
-
 def _audit_params(
     tgt: Target, import_id: int, sha256: str, user_id: int | None, actor: str
 ) -> dict[str, Any]:
@@ -86,21 +80,24 @@ def _audit_params(
         "actor": actor,
         "entity": tgt.table,
         "stamp": json.dumps({"id": import_id, "sha256": sha256}),
+        "new_after": json.dumps({"_import": {"id": import_id, "sha256": sha256}}),
     }
 
 
 STAMP = "CAST(:stamp AS jsonb)"
 """The import's stamp in an audit row's ``after``: ``{"id": import id, "sha256": file hash}``."""
-AUDIT_INSERT = (
+NEW_AFTER = "CAST(:new_after AS jsonb)"
+"""A new row's audit ``after``: ``{"_import": stamp}`` (see the module docstring)."""
+AUDIT_NEW = (
     "INSERT INTO audit_log (user_id, actor, action, entity, entity_id, after) "
     "SELECT CAST(:uid AS integer), CAST(:actor AS text), 'import', CAST(:entity AS text), "
+    f"x.id, {NEW_AFTER} "
 )
 
 
 def audit_new(
     conn: Connection,
     tgt: Target,
-    cols: list[str],
     first_id: int,
     last_id: int,
     *,
@@ -109,18 +106,11 @@ def audit_new(
     user_id: int | None,
     actor: str,
 ) -> int:
-    """One audit row (action ``import``) for each row of ``tgt`` with an id in
-    ``first_id..last_id`` (the rows an import has just written); returns how many.
-
-    The same rows as :func:`write` audits for its inserts: the written fields, id and
-    version, and the import stamp.
-    """
+    """One audit row (action ``import``, ``after`` = :data:`NEW_AFTER`) for each row of
+    ``tgt`` with an id in ``first_id..last_id`` (the rows an import has just written); the
+    same rows as :func:`write` audits for its inserts. Returns how many."""
     return conn.execute(
-        text(
-            f"{AUDIT_INSERT}x.id, "
-            f"{_row_json('x', ['id', 'version', *cols], STAMP, f'{tgt.table} x')} "
-            f"WHERE x.id BETWEEN :lo AND :hi"
-        ),
+        text(f"{AUDIT_NEW}FROM {tgt.table} x WHERE x.id BETWEEN :lo AND :hi"),
         {**_audit_params(tgt, import_id, sha256, user_id, actor), "lo": first_id, "hi": last_id},
     ).rowcount
 
@@ -158,8 +148,7 @@ def write(
     holds) drops the table's foreign keys and secondary indexes first and re-creates them
     afterwards (:func:`parkgis.io.bulk.keys_and_indexes_deferred`): one index build and one
     key check instead of one per row. The table is locked until the transaction ends.
-    Audit rows of inserted rows carry the written fields and the import stamp; the geometry
-    stays in the row (and in the file the SHA-256 names).
+    Audit rows of inserted rows carry the import stamp (see the module docstring).
     """
     geom = tgt.geom_column
     ins_cols = list(cols)
@@ -179,17 +168,13 @@ def write(
     if mode == "upsert" and key:
         unmatched = f'AND NOT EXISTS (SELECT 1 FROM {tgt.table} t WHERE t."{key}" = s."{key}")'
     quoted = ", ".join(f'"{c}"' for c in ins_cols)
-    returning = ", ".join(f'"{c}"' for c in dict.fromkeys(["id", "version", *cols]))
     bulk = is_bulk(conn, tgt.table, expected_inserts)
     with keys_and_indexes_deferred(conn, [tgt.table]) if bulk else nullcontext():
         inserted = conn.execute(
             text(
                 f"WITH x AS (INSERT INTO {tgt.table} ({quoted}) "
                 f"SELECT {', '.join(sel_cols)} FROM {STAGE} s WHERE s._ok {unmatched} "
-                f"RETURNING {returning}), "
-                f"a AS ({AUDIT_INSERT}x.id, "
-                f"{_row_json('x', ['id', 'version', *cols], stamp)}) "
-                f"SELECT count(*) FROM x"
+                f"RETURNING id), a AS ({AUDIT_NEW}FROM x) SELECT count(*) FROM x"
             ),
             params,
         ).scalar_one()

@@ -130,6 +130,12 @@ def test_http_import_export_roles(engine, settings, tmp_path) -> None:
             assert r.status_code == 200 and "holder_enterprise_id" not in r.text.splitlines()[0]
     finally:
         with engine.begin() as c:
-            c.execute(text("DELETE FROM audit_log WHERE after->>'code' LIKE :t"), {"t": f"{tag}%"})
+            c.execute(
+                text(
+                    "DELETE FROM audit_log WHERE entity = 'parcels' AND entity_id IN "
+                    "(SELECT id FROM parcels WHERE code LIKE :t)"
+                ),
+                {"t": f"{tag}%"},
+            )
             c.execute(text("DELETE FROM parcels WHERE code LIKE :t"), {"t": f"{tag}%"})
             c.execute(text("DELETE FROM imports WHERE file_name = 'in.geojson'"))

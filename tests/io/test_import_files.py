@@ -198,7 +198,7 @@ def test_upsert_bumps_versions_and_skips_identical(session, settings) -> None:
     assert changed["counts"]["update"] == 407
     versions = session.execute(
         text(
-            "SELECT DISTINCT version FROM parcels WHERE code IN (SELECT after->>'code' FROM "
+            "SELECT DISTINCT version FROM parcels WHERE id IN (SELECT entity_id FROM "
             "audit_log WHERE after->'_import'->>'id' = :i)"
         ),
         {"i": str(first["import_id"])},

@@ -29,7 +29,7 @@ def planner(engine: Engine) -> Iterator[tuple[str, str]]:
         s.commit()
     yield token, tag
     with engine.begin() as c:
-        c.execute(text("DELETE FROM audit_log WHERE after->>'code' LIKE :t"), {"t": f"{tag}%"})
+        c.execute(text("DELETE FROM audit_log WHERE actor = :n"), {"n": name})
         c.execute(text("DELETE FROM parcels WHERE code LIKE :t"), {"t": f"{tag}%"})
         c.execute(text("DELETE FROM imports WHERE actor = :n"), {"n": name})
         c.execute(
