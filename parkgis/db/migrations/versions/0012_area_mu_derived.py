@@ -32,6 +32,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     for table in TABLES:
-        op.add_column(
-            table, sa.Column("area_mu", sa.Float(), sa.Computed(MU_SQL, persisted=True))
-        )
+        op.add_column(table, sa.Column("area_mu", sa.Float(), sa.Computed(MU_SQL, persisted=True)))
