@@ -200,7 +200,7 @@ def transition(
         project.milestones = milestones
         project.stage_reason = None
         data = {"actual": actual.isoformat(), "planned": _iso(ms[to_stage].planned)}
-        _touch_parcel(session, project, to_stage)
+        _touch_parcel(session, project, to_stage, principal)
     event = _event(
         project,
         "transition",
@@ -236,16 +236,30 @@ def _actual_date(ms: Mapping[str, Milestone], stage: str, on: date | None, today
     return on
 
 
-def _touch_parcel(session: Session, project: Project, stage: str) -> None:
+def _touch_parcel(session: Session, project: Project, stage: str, principal: Principal) -> None:
     """An idle-flagged parcel whose construction starts is under construction again.
 
-    The ``idle_flagged_on`` date stays: it is the record that the land was once idle.
+    The ``idle_flagged_on`` date stays: it is the record that the land was once idle. The
+    change is audited like any other change of the parcel (its status before and after).
     """
     if stage != "construction_started" or project.parcel_id is None:
         return
     parcel = session.get(Parcel, project.parcel_id)
     if parcel is not None and parcel.status == "idle":
         parcel.status = "under_construction"
+        session.flush()
+        record(
+            session,
+            principal,
+            "update",
+            "parcels",
+            parcel.id,
+            before={"status": "idle"},
+            after={
+                "status": parcel.status,
+                "reason": f"construction of project {project.id} started",
+            },
+        )
 
 
 def replan(

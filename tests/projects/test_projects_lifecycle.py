@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
 from parkgis.access import ANONYMOUS
@@ -214,6 +214,17 @@ def test_construction_start_takes_parcel_out_of_idle(conn: Connection, session: 
     parcel = session.get(Parcel, par)
     assert parcel is not None and parcel.status == "under_construction"
     assert parcel.idle_flagged_on == date(2023, 7, 1)
+    audit = session.execute(
+        text(
+            "SELECT action, before, after FROM audit_log WHERE entity = 'parcels' "
+            "AND entity_id = :p ORDER BY id"
+        ),
+        {"p": par},
+    ).all()
+    assert [(a.action, a.before, a.after["status"]) for a in audit] == [
+        ("update", {"status": "idle"}, "under_construction")
+    ]
+    assert str(pid) in audit[0].after["reason"]
 
 
 def test_transitions_and_replans_are_audited(conn: Connection, session: Session) -> None:
