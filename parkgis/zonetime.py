@@ -115,6 +115,13 @@ def zone_date(instant: datetime, tz: str) -> date:
     return instant.astimezone(ZoneInfo(tz)).date()
 
 
+def zone_minute(instant: datetime | str, tz: str) -> str:
+    """An instant (aware datetime or ISO text) as ``YYYY-MM-DD HH:MM`` on the zone's clock."""
+    if isinstance(instant, str):
+        instant = datetime.fromisoformat(instant)
+    return instant.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
+
+
 def day_start(day: date, tz: str) -> datetime:
     """The instant (aware, UTC) when ``day`` begins on the zone's clock."""
     return datetime.combine(day, time(0), tzinfo=ZoneInfo(tz)).astimezone(UTC)

@@ -30,6 +30,7 @@ from parkgis.io.export import EXPORT_KINDS, FORMATS, export_file
 from parkgis.io.fields import parse_pairs
 from parkgis.io.importer import ImportOptions, import_file
 from parkgis.io.log import list_imports
+from parkgis.zonetime import zone_minute
 
 router = APIRouter(tags=["import and export"])
 STATIC = Path(__file__).resolve().parent.parent / "static" / "io"
@@ -209,7 +210,11 @@ LABELS = {
 
 @router.get("/imports", include_in_schema=False)
 def imports_page(
-    request: Request, frame: FrameDep, session: SessionDep, principal: Importer
+    request: Request,
+    frame: FrameDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: Importer,
 ) -> HTMLResponse:
     """The import page: drop a file, read the report, see it on a map, load it."""
     labels = LABELS[frame.lang]
@@ -219,8 +224,13 @@ def imports_page(
         title=str(labels["title"]),
         labels=labels,
         csrf_token=csrf_token(request),
+        max_bytes=settings.imports.import_max_bytes,
+        tz=settings.zone.timezone,
         kinds=list(EXPORT_KINDS),
-        past=list_imports(session, principal, limit=20),
+        past=[
+            {**i, "at": zone_minute(i["at"], settings.zone.timezone)}
+            for i in list_imports(session, principal, limit=20)
+        ],
     )
 
 

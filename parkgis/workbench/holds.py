@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from parkgis.access import Principal
+from parkgis.zonetime import zone_minute
 
 _MINE_SQL = text(
     """
@@ -79,7 +79,7 @@ def my_holds(session: Session, principal: Principal, *, tz: str = "UTC") -> list
             holder=r["holder"],
             held_from=r["held_from"],
             expires_at=r["expires_at"],
-            expires_local=r["expires_at"].astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M"),
+            expires_local=zone_minute(r["expires_at"], tz),
         )
         for r in rows
     ]

@@ -10,20 +10,30 @@
        bbox: "范围 (EPSG:4326)", geometry: "几何", mapped: "已对应", unmapped: "未对应",
        missing: "缺少必填", counts: "新增 / 更新 / 跳过", problems: "问题", row: "行", field: "字段",
        message: "说明", samples: "样例", layers: "图层", more: "另有 ", errors: "个错误",
-       warnings: "个提醒"}
+       warnings: "个提醒", uploading: "上传中", network: "网络中断，文件未送达，请重试",
+       tooBig: function (size, max) {
+         return "文件 " + mb(size) + "，超过导入上限 " + mb(max) +
+           "；请拆分文件，或请管理员调高 PARKGIS_IMPORT_MAX_BYTES";
+       }}
     : {checking: "Checking…", loading: "Loading…", ok: "Would load", no: "Would NOT load",
        loaded: "Loaded, import ", stale: "This page is stale: reload it", file: "File",
        features: "Features", encoding: "Encoding", crs: "CRS", bbox: "Bbox (EPSG:4326)",
        geometry: "Geometry", mapped: "Mapped", unmapped: "Unmapped", missing: "Required, missing",
        counts: "Insert / update / skip", problems: "Problems", row: "Row", field: "Field",
        message: "Message", samples: "Samples", layers: "Layers", more: "more: ", errors: "errors",
-       warnings: "warnings"};
+       warnings: "warnings", uploading: "Uploading", network: "The connection dropped before " +
+       "the file arrived: try again",
+       tooBig: function (size, max) {
+         return "This file is " + mb(size) + ", over the import limit of " + mb(max) +
+           ": split it, or ask an administrator to raise PARKGIS_IMPORT_MAX_BYTES";
+       }};
   var fileInput = document.getElementById("file");
   var drop = document.getElementById("drop");
   var checkBtn = document.getElementById("check");
   var loadBtn = document.getElementById("load");
   var status = document.getElementById("status");
   var reportBox = document.getElementById("report");
+  var bar = document.getElementById("progress");
   var chosen = null;
   var map = L.map("map").setView([23.35, 112.7], 12);
   var zoneLayer = L.geoJSON(null, {style: {color: "#6c757d", weight: 1, fillOpacity: 0.05}}).addTo(map);
@@ -43,11 +53,34 @@
     }
   }).addTo(map);
 
+  function mb(bytes) {
+    return bytes < 102400 ? (bytes / 1024).toFixed(1) + " KB" : (bytes / 1048576).toFixed(1) + " MB";
+  }
   function choose(file) {
     chosen = file;
-    document.getElementById("file-name").textContent = file ? file.name : "";
-    checkBtn.disabled = !file;
+    document.getElementById("file-name").textContent = file ? file.name + " · " + mb(file.size) : "";
+    // Refuse a file over the server's limit here, before it is sent over a slow line.
+    var max = Number(form.dataset.maxBytes) || 0;
+    var tooBig = !!file && max > 0 && file.size > max;
+    reportBox.replaceChildren();
+    if (tooBig) showError(T.tooBig(file.size, max));
+    checkBtn.disabled = !file || tooBig;
     loadBtn.disabled = true;
+  }
+  function showError(text) {
+    reportBox.replaceChildren(el("div", text, "alert alert-danger"));
+    reportBox.firstChild.id = "verdict";
+  }
+  // The bar: how much of the file has gone up, then a running clock while the server works.
+  function progress(fraction, text) {
+    bar.hidden = fraction === null;
+    status.textContent = text || "";
+    if (fraction === null) return;
+    var pct = Math.round(fraction * 100);
+    bar.firstElementChild.style.width = pct + "%";
+    bar.setAttribute("aria-valuenow", String(pct));
+    bar.firstElementChild.classList.toggle("progress-bar-striped", fraction >= 1);
+    bar.firstElementChild.classList.toggle("progress-bar-animated", fraction >= 1);
   }
   drop.addEventListener("click", function () { fileInput.click(); });
   drop.addEventListener("keydown", function (e) { if (e.key === "Enter" || e.key === " ") fileInput.click(); });
@@ -158,29 +191,66 @@
   }
   function send(commit) {
     if (!chosen) return;
-    status.textContent = commit ? T.loading : T.checking;
     checkBtn.disabled = loadBtn.disabled = true;
     var data = new FormData();
     data.append("file", chosen, chosen.name);
-    fetch("/api/v1/imports?" + query(commit), {
-      method: "POST", body: data, credentials: "same-origin",
-      headers: {"X-CSRF-Token": document.querySelector('meta[name="csrf-token"]').content}
-    }).then(function (res) {
-      return res.json().then(function (body) { return {status: res.status, body: body}; });
-    }).then(function (out) {
+    var work = commit ? T.loading : T.checking;
+    var started = Date.now();
+    var clock = null;
+    function tick() { progress(1, work + " " + Math.round((Date.now() - started) / 1000) + " s"); }
+    function done() { if (clock) clearInterval(clock); progress(null); }
+    // XMLHttpRequest, not fetch: only it reports how much of the upload has gone.
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", "/api/v1/imports?" + query(commit));
+    xhr.setRequestHeader("X-CSRF-Token", document.querySelector('meta[name="csrf-token"]').content);
+    xhr.upload.onprogress = function (e) {
+      if (!e.lengthComputable || !e.total) return;
+      progress(e.loaded / e.total * 0.999, T.uploading + " " + Math.floor(100 * e.loaded / e.total) +
+        "% · " + mb(e.loaded) + " / " + mb(e.total));
+    };
+    xhr.upload.onload = function () { started = Date.now(); tick(); clock = setInterval(tick, 1000); };
+    progress(0, T.uploading + " 0% · " + mb(0) + " / " + mb(chosen.size));
+    xhr.onload = function () {
+      done();
       checkBtn.disabled = false;
-      status.textContent = "";
-      var b = out.body;
+      var b;
+      try { b = JSON.parse(xhr.responseText); } catch (e) { b = {description: "error " + xhr.status}; }
       if (b.report) { show(b.report); return; }
-      if (out.status >= 400) {
-        reportBox.replaceChildren(el("div", out.status === 403 && b.field === "csrf_token" ? T.stale :
-          (b.description || b.detail || "error " + out.status), "alert alert-danger"));
-        reportBox.firstChild.id = "verdict";
+      if (xhr.status >= 400) {
+        showError(xhr.status === 403 && b.field === "csrf_token" ? T.stale :
+          (b.description || b.detail || "error " + xhr.status));
         return;
       }
       show(b);
       loadBtn.disabled = !(b.would_load && !b.loaded);
-    }).catch(function (e) { status.textContent = String(e); checkBtn.disabled = false; });
+      if (b.loaded) refreshPast();
+    };
+    xhr.onerror = function () { done(); status.textContent = T.network; checkBtn.disabled = false; };
+    xhr.send(data);
+  }
+  // After a load, the list of past imports shows it (same columns as the server renders,
+  // times on the zone's clock as YYYY-MM-DD HH:MM).
+  var clock = new Intl.DateTimeFormat("sv-SE", {timeZone: form.dataset.tz, year: "numeric",
+    month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit"});
+  function refreshPast() {
+    fetch("/api/v1/imports?limit=20", {credentials: "same-origin"})
+      .then(function (res) { return res.ok ? res.json() : null; })
+      .then(function (out) {
+        if (!out) return;
+        var body = document.querySelector("#past tbody");
+        body.replaceChildren();
+        out.imports.forEach(function (i) {
+          var tr = el("tr");
+          [i.id, clock.format(new Date(i.at)).replace(",", ""), i.actor, i.kind, i.file_name]
+            .forEach(function (v) {
+            tr.appendChild(el("td", v));
+          });
+          tr.appendChild(el("td")).appendChild(el("code", i.sha256.slice(0, 12)));
+          tr.appendChild(el("td", i.inserted + "/" + i.updated + "/" + i.skipped));
+          body.appendChild(tr);
+        });
+      })
+      .catch(function () {});
   }
   form.addEventListener("submit", function (e) { e.preventDefault(); send(false); });
   loadBtn.addEventListener("click", function () { send(true); });
