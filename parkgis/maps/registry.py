@@ -18,14 +18,16 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import folium
-from sqlalchemy.orm import Session
-
-from parkgis.access import Principal
 from parkgis.errors import InvalidInput
-from parkgis.settings import Settings
+
+if TYPE_CHECKING:  # the CLI reads MAP_KINDS at start-up: folium waits for a map
+    import folium
+    from sqlalchemy.orm import Session
+
+    from parkgis.access import Principal
+    from parkgis.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ MAP_KINDS: dict[str, MapKind] = {
 """Kind → builder. Other map helpers add ``projects``, ``coverage``, ``prospect``,
 ``landuse`` and ``match`` here, one line each."""
 
-MapBuilder = Callable[..., folium.Map]
+MapBuilder = Callable[..., "folium.Map"]
 
 
 def builder(kind: str) -> MapBuilder:
