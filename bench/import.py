@@ -2,7 +2,7 @@
 ``ogr2ogr`` loading the same GeoPackage into a scratch table of the same database.
 
     PARKGIS_HOME=/tmp/pg-bench-io .venv/bin/python bench/import.py [--features 100000]
-        [--runs 5] [--floor] [--memory-mb 1000]
+        [--runs 5] [--floor] [--memory-mb 1000] [--upsert-runs 1]
 
 The file: the first ``--features`` parcels of the scale-100 demo zone
 (``bench/out/scale-100``, made by ``parkgis demo generate --scale 100`` under
@@ -24,6 +24,10 @@ same machine load:
 For both, the CPU seconds of the client process and of the database cluster (every
 PostgreSQL process, background writers included) are measured over the run: on a shared
 machine, wall time depends on what else runs, CPU time much less.
+
+``--upsert-runs N`` then times, N times each, an upsert by code of the same file into the
+rows a fresh load put there: unchanged (every row skipped), and with a ``--set`` that
+changes every row (each updated, versioned and audited with before and after).
 
 ``--before DIR`` adds a third side: the same worker with ``PYTHONPATH=DIR``, so an older
 ``parkgis`` there (e.g. today's tree with ``parkgis/io`` of an older commit, from
@@ -156,7 +160,7 @@ def children_cpu() -> float:
     return r.ru_utime + r.ru_stime
 
 
-def worker(path: Path, dry_run: bool) -> None:
+def worker(path: Path, dry_run: bool, upsert: bool, set_pairs: list[str]) -> None:
     """Child: one import (committed unless a dry run); prints seconds, CPU and RSS as JSON."""
     from parkgis.access import Principal
     from parkgis.db import make_engine, make_sessionmaker
@@ -169,7 +173,14 @@ def worker(path: Path, dry_run: bool) -> None:
         update={"db": settings.db.model_copy(update={"db_name": DB_NAME})}
     )
     engine = make_engine(settings.db)
-    opts = ImportOptions(kind="parcels", map=parse_pairs(MAP, "map"), dry_run=dry_run)
+    opts = ImportOptions(
+        kind="parcels",
+        map=parse_pairs(MAP, "map"),
+        set=parse_pairs(set_pairs, "set"),
+        dry_run=dry_run,
+        mode="upsert" if upsert else "insert",
+        key="code" if upsert else None,
+    )
     t0 = time.perf_counter()
     with make_sessionmaker(engine)() as session:
         report = import_file(session, path, opts, Principal(name="bench", role="admin"), settings)
@@ -188,6 +199,7 @@ def worker(path: Path, dry_run: bool) -> None:
                 "client_cpu": usage.ru_utime + usage.ru_stime,
                 "features": report["features"],
                 "inserted": report["counts"]["insert"],
+                "counts": report["counts"],
                 "path": report.get("load_path"),
                 "phases": report["timing_s"],
             }
@@ -214,12 +226,18 @@ def run_parkgis(
     *,
     dry_run: bool = False,
     env: dict[str, str] | None = None,
+    upsert: list[str] | None = None,
 ) -> dict[str, Any]:
-    empty(url)
+    """One import in a child process. ``upsert``: instead, upsert by code into the rows
+    already there, with these ``--set`` pairs (``[]`` for none)."""
+    if upsert is None:
+        empty(url)
     load = os.getloadavg()[0]
     s0 = server_cpu(postmaster)
     t0 = time.perf_counter()
     args = [sys.executable, __file__, "--worker", str(path)] + (["--dry-run"] if dry_run else [])
+    if upsert is not None:
+        args += ["--upsert", *(a for pair in upsert for a in ("--set", pair))]
     proc = subprocess.run(
         args, capture_output=True, text=True, check=False, env={**os.environ, **(env or {})}
     )
@@ -334,6 +352,25 @@ def floor(url: str) -> dict[str, float]:
     return out
 
 
+def upserts(path: Path, url: str, postmaster: int, runs: int) -> dict[str, Any]:
+    """Seconds of ``--mode upsert --key code`` of the file over its own rows: unchanged (every
+    row skipped), and with ``--set price_cny_m2=…`` (every row updated and audited)."""
+    out: dict[str, list[dict[str, Any]]] = {"unchanged": [], "all_changed": []}
+    print("\n  upsert by code into the same rows (staging path):")
+    for i in range(runs):
+        run_parkgis(path, url, postmaster)  # a fresh load to upsert into
+        out["unchanged"].append(run_parkgis(path, url, postmaster, upsert=[]))
+        out["all_changed"].append(
+            run_parkgis(path, url, postmaster, upsert=[f"price_cny_m2={1000 + i}"])
+        )
+    summary: dict[str, Any] = {}
+    for name, rows in out.items():
+        secs, phases = med(rows, "seconds"), rows[0]["phases"]
+        summary[name] = {"seconds": round(secs, 3), "counts": rows[0]["counts"], "all": rows}
+        print(f"    {name:12s} {secs:7.2f} s in call, counts {rows[0]['counts']}, phases {phases}")
+    return summary
+
+
 def med(rows: list[dict[str, Any]], key: str) -> float:
     return statistics.median(r[key] for r in rows)
 
@@ -349,11 +386,19 @@ def main() -> None:
         type=Path,
         help="a directory holding an older parkgis package, run as a third side (PYTHONPATH)",
     )
+    ap.add_argument(
+        "--upsert-runs",
+        type=int,
+        default=0,
+        help="also time upserts by code of the same file: unchanged, then every row changed",
+    )
     ap.add_argument("--worker", type=Path)
     ap.add_argument("--dry-run", action="store_true")
+    ap.add_argument("--upsert", action="store_true")
+    ap.add_argument("--set", action="append", default=[])
     args = ap.parse_args()
     if args.worker:
-        worker(args.worker, args.dry_run)
+        worker(args.worker, args.dry_run, args.upsert, args.set)
         return
     path = source_file(args.features)
     size_mb = path.stat().st_size / 1e6
@@ -441,6 +486,8 @@ def main() -> None:
         print("\n  the database alone, same rows (INSERT … SELECT, keys and indexes rebuilt):")
         for name, secs in result["floor_s"].items():
             print(f"    {name:40s} {secs:6.2f} s")
+    if args.upsert_runs:
+        result["upsert"] = upserts(path, url, postmaster, args.upsert_runs)
     if args.memory_mb:
         big = memory_file(path, args.memory_mb)
         env = {"PARKGIS_IMPORT_MAX_BYTES": str(2 * big.stat().st_size)}

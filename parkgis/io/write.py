@@ -23,13 +23,11 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from parkgis.io.bulk import keys_and_indexes_deferred
-from parkgis.io.stage import STAGE
+from parkgis.io.stage import GRID_DEG, STAGE
 from parkgis.io.targets import Target
 
 BULK_ROWS = 20_000
 """From this many new rows on, keys and indexes are rebuilt once instead of row by row."""
-GRID_DEG = 1e-7
-"""Geometries equal on this grid (degrees, about 1 cm) count as unchanged in an upsert."""
 
 
 @dataclass
@@ -195,8 +193,10 @@ def write(
                 f"WHERE s._ok AND ({_differs(cols, geom)})), "
                 f"x AS (UPDATE {tgt.table} t SET {', '.join(sets)} FROM s WHERE t.id = s._tid "
                 f"RETURNING t.*, s._before), "
-                f"j AS (SELECT x.id, x._before AS b, (to_jsonb(x) - '_before' - '{geom or ''}') "
-                f"|| {geo_json} AS n FROM x), "
+                # MATERIALIZED: the audit below reads n once per key of each row; inlined, the
+                # row's JSON and GeoJSON were rebuilt for every key (6.5x slower in all).
+                f"j AS MATERIALIZED (SELECT x.id, x._before AS b, "
+                f"(to_jsonb(x) - '_before' - '{geom or ''}') || {geo_json} AS n FROM x), "
                 f"a AS (INSERT INTO audit_log (user_id, actor, action, entity, entity_id, "
                 f"before, after) SELECT CAST(:uid AS integer), CAST(:actor AS text), 'update', "
                 f"CAST(:entity AS text), j.id, "

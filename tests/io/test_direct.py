@@ -152,6 +152,36 @@ def test_overlaps_with_stored_parcels_are_reported_on_a_direct_load(session, set
     assert f"stored parcel {tag}a0 " in over[0]["message"]
 
 
+def test_an_upsert_measures_overlaps_of_moved_parcels_only(session, settings, tmp_path):
+    tag = f"H{uuid.uuid4().hex[:5]}-"
+    run(session, settings, parcels_gpkg(tmp_path / "a.gpkg", tag + "a", 10))
+    b = parcels_gpkg(tmp_path / "b.gpkg", tag + "b", 10, dx=0.0001)  # overlaps every a
+    first = run(session, settings, b)
+    assert len([p for p in first["problems"]["first"] if p["code"] == "overlaps_stored"]) == 10
+
+    def overlaps(report: dict[str, Any]) -> list[int]:
+        found = report["problems"]["first"]
+        return sorted({p["row"] for p in found if p["code"] == "overlaps_stored"})
+
+    # The same file again: stored under their codes as they are, so nothing new to report.
+    again = run(session, settings, b, mode="upsert", key="code")
+    assert again["loaded"] and again["counts"] == {"insert": 0, "update": 0, "skip": 10}
+    assert overlaps(again) == []
+    # Moved further east, now over two a squares each: measured again, and reported.
+    moved = run(
+        session,
+        settings,
+        parcels_gpkg(tmp_path / "m.gpkg", tag + "b", 10, dx=0.0002),
+        mode="upsert",
+        key="code",
+    )
+    assert moved["counts"] == {"insert": 0, "update": 10, "skip": 0}
+    assert overlaps(moved) == list(range(1, 11))
+    # A square that only shares an edge with a stored one overlaps nothing.
+    edge = run(session, settings, parcels_gpkg(tmp_path / "e.gpkg", tag + "e", 1, dx=-0.0003))
+    assert edge["loaded"] and overlaps(edge) == []
+
+
 def test_a_big_direct_load_rebuilds_keys_and_indexes(session, settings, tmp_path):
     def schema() -> list[Any]:
         return session.execute(
