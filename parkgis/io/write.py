@@ -9,8 +9,8 @@ ones are skipped.
 A new row's audit row holds only the stamp (:data:`NEW_AFTER`): its values are the row's
 version 1, which the table holds until a change, whose audit row keeps the values before
 it (a delete keeps them all), so every version can still be rebuilt. Copying each new row
-into JSON as well cost the database about 1 s per 100,000 parcels, a quarter of an import
-(``bench/import.py --floor``).
+into JSON as well cost the database about 1 s per 100,000 parcels, a fifth of its share of
+an import (``bench/import.py --floor``).
 """
 
 from __future__ import annotations
