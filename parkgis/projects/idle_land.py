@@ -150,6 +150,30 @@ def idle_projects(session: Session, *, today: date) -> list[IdleLand]:
     return out
 
 
+def audit_parcel_change(
+    session: Session,
+    principal: Principal,
+    parcel: Parcel,
+    before: dict[str, Any],
+    reason: str,
+) -> None:
+    """Audit what a project rule changed on a parcel: the fields of ``before``, with their
+    values before and now, and why. Nothing is written when none of them changed."""
+    after = {k: getattr(parcel, k) for k in before}
+    if after == before:
+        return
+    session.flush()
+    record(
+        session,
+        principal,
+        "update",
+        "parcels",
+        parcel.id,
+        before=jsonable(before),
+        after=jsonable({**after, "reason": reason}),
+    )
+
+
 def flag_idle_land(session: Session, *, today: date, principal: Principal) -> list[IdleLand]:
     """Mark the parcels of idle projects for the planners and return what was found.
 
@@ -172,18 +196,9 @@ def flag_idle_land(session: Session, *, today: date, principal: Principal) -> li
             parcel.idle_flagged_on = today
         if parcel.status == "granted":
             parcel.status = "idle"
-        after = {"status": parcel.status, "idle_flagged_on": parcel.idle_flagged_on}
-        if after != before:
-            session.flush()
-            record(
-                session,
-                principal,
-                "update",
-                "parcels",
-                parcel.id,
-                before=jsonable(before),
-                after=jsonable({**after, "reason": f"idle land of project {item.project_id}"}),
-            )
+        audit_parcel_change(
+            session, principal, parcel, before, f"idle land of project {item.project_id}"
+        )
         out.append(
             IdleLand(
                 **{

@@ -35,6 +35,7 @@ from parkgis.audit import record
 from parkgis.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 from parkgis.models import Parcel, Project, ProjectEvent
 from parkgis.models.base import ALL_PROJECT_STAGES
+from parkgis.projects.idle_land import audit_parcel_change
 from parkgis.projects.milestones import (
     PROJECT_HOLD_STAGES,
     PROJECT_STAGES,
@@ -247,18 +248,12 @@ def _touch_parcel(session: Session, project: Project, stage: str, principal: Pri
     parcel = session.get(Parcel, project.parcel_id)
     if parcel is not None and parcel.status == "idle":
         parcel.status = "under_construction"
-        session.flush()
-        record(
+        audit_parcel_change(
             session,
             principal,
-            "update",
-            "parcels",
-            parcel.id,
-            before={"status": "idle"},
-            after={
-                "status": parcel.status,
-                "reason": f"construction of project {project.id} started",
-            },
+            parcel,
+            {"status": "idle"},
+            f"construction of project {project.id} started",
         )
 
 
