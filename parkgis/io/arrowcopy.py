@@ -32,10 +32,10 @@ from parkgis.io.bulk import driver_connection
 _HEX = np.frombuffer(b"".join(f"{i:02X}".encode() for i in range(256)), dtype=np.uint16)
 """Two ASCII hex digits for each byte value, as one uint16 (so a lookup hexes a buffer)."""
 _CSV = pacsv.WriteOptions(include_header=False, quoting_style="needed")
+"""Strings quoted, nulls left empty: PostgreSQL's CSV reads ``""`` as '' and ``,,`` as NULL."""
 AHEAD = 2
 """Batches encoded and waiting to be sent: enough to keep the server busy, and memory flat
 when the server is slower than reading (as it is for parcels)."""
-"""Strings quoted, nulls left empty: PostgreSQL's CSV reads ``""`` as '' and ``,,`` as NULL."""
 
 
 def _binary_parts(wkb: pa.Array) -> tuple[np.ndarray, np.ndarray]:
